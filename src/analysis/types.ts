@@ -1,0 +1,53 @@
+/**
+ * The vocabulary of analysis: what one check of a metric sees and what a judge decides.
+ * Pure data; no I/O here.
+ */
+export type Verdict = 'pass' | 'fail' | 'continue' | 'inconclusive';
+
+/** Cumulative histogram bucket, Prometheus style: count of observations <= le. */
+export interface HistogramBucket {
+  le: number; // Infinity for +Inf
+  count: number;
+}
+
+/**
+ * One version's data at one check. A provider fills what its query gives: a scalar `value`
+ * (threshold/relative judges), and cumulative counters / histograms (sequential judges).
+ * `value` undefined or NaN means "no data".
+ */
+export interface VersionSample {
+  value?: number;
+  /** Cumulative request count since the version started taking traffic (or since a fixed origin). */
+  requests?: number;
+  /** Cumulative error count, same origin as `requests`. */
+  errors?: number;
+  /** Cumulative latency histogram, same origin as `requests`. */
+  buckets?: HistogramBucket[];
+}
+
+/** One check of one metric: canary and (when the metric compares) stable, at the same instant. */
+export interface MetricObservation {
+  /** Milliseconds since epoch, passed in (judges read no clock). */
+  at: number;
+  canary: VersionSample;
+  stable?: VersionSample;
+}
+
+export interface JudgeResult {
+  verdict: Verdict;
+  /** One line for a person at 2 AM: the numbers behind the verdict. */
+  explanation: string;
+  /** Canary and stable values as shown in reports. */
+  canaryValue?: number;
+  stableValue?: number;
+  /** The bound the canary was held to, as text (e.g. "<= 1.2 x stable (0.31 s)"). */
+  threshold?: string;
+  /** Extra numbers (e-value, confidence interval, requests seen...) for the report. */
+  details?: Record<string, number | string>;
+}
+
+/**
+ * A judge sees the whole history of a metric's observations within a step (oldest first) so
+ * stateful/sequential judges can be written as pure functions of that history.
+ */
+export type Judge = (history: readonly MetricObservation[]) => JudgeResult;

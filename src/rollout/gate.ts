@@ -1,0 +1,62 @@
+import type { Verdict } from '../analysis/types.ts';
+
+/** What a gate is told at every check of a step. */
+export interface GateContext {
+  stepIndex: number;
+  /** Canary weight in percent during this step. */
+  weight: number;
+  /** When the step's analysis began (after the settle time), ms epoch. */
+  stepStartedAt: number;
+  now: number;
+  signal?: AbortSignal;
+}
+
+/** One metric's line in a gate check, as the reports show it. */
+export interface MetricReport {
+  name: string;
+  /** The rendered query (or queries, joined by newlines). */
+  query?: string;
+  canaryValue?: number;
+  stableValue?: number;
+  threshold?: string;
+  verdict: Verdict;
+  explanation: string;
+  details?: Record<string, number | string>;
+}
+
+export interface GateCheck {
+  /**
+   * pass: this gate is satisfied for the step; fail: roll back; continue: check again after the
+   * interval; inconclusive: no usable data yet (treated as continue until the step's maximum
+   * duration, and never as pass).
+   */
+  verdict: Verdict;
+  summary: string;
+  metrics: MetricReport[];
+}
+
+/**
+ * A per-step analysis gate (metric gates, sequential judges, readiness). The engine calls
+ * beginStep once at the start of each step's analysis and check() every interval until all gates
+ * pass, one fails, or the step's maximum duration runs out.
+ */
+export interface StepGate {
+  readonly name: string;
+  beginStep?(ctx: GateContext): void | Promise<void>;
+  check(ctx: GateContext): Promise<GateCheck>;
+}
+
+/** A gate that runs once before the canary gets any traffic (schema / config compatibility). */
+export interface PreCheck {
+  readonly name: string;
+  run(signal?: AbortSignal): Promise<PreCheckResult>;
+}
+
+export interface PreCheckResult {
+  verdict: 'pass' | 'warn' | 'block';
+  summary: string;
+  /** Markdown for the PR comment and job summary. */
+  markdown: string;
+  /** Machine-readable findings (JSON-serialisable). */
+  findings: unknown[];
+}

@@ -1,0 +1,38 @@
+/**
+ * A traffic router moves live traffic between the stable and the canary version. One file per
+ * implementation (istio.ts, nginx.ts, gateway-api.ts, traefik.ts, smi.ts, replicas.ts) and one line
+ * in factory.ts; the rollout engine knows only this interface.
+ *
+ * Guarantees every implementation keeps:
+ * - weights are integers 0..100; stable gets 100 - canary, so they always sum to 100;
+ * - verify() runs before the first shift and fails with a clear error when the objects are missing
+ *   or do not point at the stable and canary versions;
+ * - reset() (100 % stable, canary route removed or zeroed) is safe at any time, twice, from the post
+ *   step, and also when setWeight never ran.
+ */
+export interface TrafficRouter {
+  readonly name: string;
+  verify(): Promise<void>;
+  /** Creates any router-owned objects (canary Ingress, canary Service, ...). Idempotent. */
+  prepare?(): Promise<void>;
+  setWeight(canaryPercent: number): Promise<void>;
+  getWeight(): Promise<number>;
+  reset(): Promise<void>;
+  /** Removes router-owned objects after promotion or rollback. Idempotent. */
+  cleanup?(): Promise<void>;
+  /** Caveats that the report should state (e.g. "weights approximated by replica counts"). */
+  notes?(): string[];
+}
+
+/** What every router needs to know about the target. */
+export interface RouterTarget {
+  namespace: string;
+  /** The stable Deployment's name. */
+  stable: string;
+  /** The canary Deployment's name (`<stable>-canary`). */
+  canary: string;
+}
+
+export const TRACK_LABEL = 'canary-gate.io/track';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'canary-gate';
