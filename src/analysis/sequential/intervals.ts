@@ -1,0 +1,147 @@
+/**
+ * Turns a step's observation history (cumulative counters and histograms per version, as a metrics
+ * backend returns them) into per-interval counts for the sequential tests.
+ *
+ * - Burn-in: observations before history[0].at + burnInMs are ignored; the first observation after
+ *   it is the reference point and only increments after it count.
+ * - Counter resets: a cumulative counter that decreases is read as a restart from 0 (like
+ *   Prometheus increase()): the increment is the new value.
+ * - An observation where either version lacks usable data is skipped; the next increment spans it.
+ * - Latency: the event is "slower than a threshold", where the threshold is the finite histogram
+ *   bound whose exceedance share in the stable's cumulative histogram at the reference point is
+ *   closest (on a log scale) to 1 − quantile. It is fixed before the tested increments begin and
+ *   uses stable data only, so it cannot bias the test.
+ */
+import type { HistogramBucket, MetricObservation, VersionSample } from '../types.ts';
+import type { CountInterval } from './ratio-evidence.ts';
+
+export type SequentialKind = 'error-rate' | 'latency';
+
+export interface ExtractedIntervals {
+  intervals: CountInterval[];
+  /** Latency: the histogram bound (seconds, or the backend's unit) used as the slow threshold. */
+  threshold?: number;
+  /** Stable's share of requests above the threshold at the reference point. */
+  stableExceedanceAtReference?: number;
+  /** Why nothing could be extracted yet, for the explanation. */
+  missing?: string;
+  /** Whether any observation carried stable data at all. */
+  sawStable: boolean;
+}
+
+interface Counts {
+  trials: number;
+  events: number;
+}
+
+const finiteNonNegative = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+function sortedBuckets(buckets: readonly HistogramBucket[] | undefined): HistogramBucket[] | undefined {
+  if (!buckets || buckets.length === 0) return undefined;
+  if (!buckets.every((b) => typeof b.le === 'number' && !Number.isNaN(b.le) && finiteNonNegative(b.count))) return undefined;
+  return [...buckets].sort((a, b) => a.le - b.le);
+}
+
+/** Total observations of a histogram: the +Inf bucket, else the requests counter, else the largest bucket. */
+function histogramTotal(sample: VersionSample, buckets: readonly HistogramBucket[]): number {
+  const inf = buckets.find((b) => b.le === Infinity);
+  if (inf) return inf.count;
+  if (finiteNonNegative(sample.requests)) return Math.max(sample.requests, buckets[buckets.length - 1]!.count);
+  return buckets[buckets.length - 1]!.count;
+}
+
+function countAtOrBelow(buckets: readonly HistogramBucket[], threshold: number): number | undefined {
+  const b = buckets.find((x) => Math.abs(x.le - threshold) <= 1e-12 * Math.max(1, Math.abs(threshold)));
+  return b?.count;
+}
+
+function readCounts(sample: VersionSample | undefined, kind: SequentialKind, threshold: number | undefined): Counts | undefined {
+  if (!sample) return undefined;
+  if (kind === 'error-rate') {
+    if (!finiteNonNegative(sample.requests) || !finiteNonNegative(sample.errors)) return undefined;
+    return { trials: sample.requests, events: sample.errors };
+  }
+  const buckets = sortedBuckets(sample.buckets);
+  if (!buckets || threshold === undefined) return undefined;
+  const total = histogramTotal(sample, buckets);
+  const below = countAtOrBelow(buckets, threshold);
+  if (below === undefined) return undefined;
+  return { trials: total, events: Math.max(0, total - below) };
+}
+
+/** Picks the latency threshold from the stable's cumulative histogram; undefined when too thin. */
+export function chooseLatencyThreshold(
+  stable: VersionSample | undefined,
+  quantile: number,
+): { threshold: number; exceedance: number } | undefined {
+  const buckets = sortedBuckets(stable?.buckets);
+  if (!stable || !buckets) return undefined;
+  const total = histogramTotal(stable, buckets);
+  const target = 1 - quantile;
+  // Enough stable history that the tail share is estimated from ~10 slow requests.
+  if (total < 10 / target) return undefined;
+  let best: { threshold: number; exceedance: number } | undefined;
+  let bestDistance = Infinity;
+  for (const b of buckets) {
+    if (!Number.isFinite(b.le)) continue;
+    const exceedance = (total - b.count) / total;
+    if (exceedance <= 0 || exceedance > 0.5) continue;
+    const distance = Math.abs(Math.log(exceedance / target));
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = { threshold: b.le, exceedance };
+    }
+  }
+  return best;
+}
+
+function increment(prev: Counts, cur: Counts): Counts {
+  if (cur.trials < prev.trials) return { trials: cur.trials, events: Math.min(cur.events, cur.trials) };
+  const trials = cur.trials - prev.trials;
+  const rawEvents = cur.events - prev.events;
+  const events = rawEvents < 0 ? cur.events : rawEvents; // the event counter alone restarted
+  return { trials, events: Math.min(Math.max(0, events), trials) };
+}
+
+export function extractIntervals(
+  history: readonly MetricObservation[],
+  kind: SequentialKind,
+  options: { burnInMs?: number; quantile?: number } = {},
+): ExtractedIntervals {
+  const sawStable = history.some((o) => o.stable !== undefined);
+  if (history.length === 0) return { intervals: [], sawStable, missing: 'no observations yet' };
+  const start = history[0]!.at + (options.burnInMs ?? 0);
+  const quantile = options.quantile ?? 0.99;
+  let threshold: number | undefined;
+  let stableExceedanceAtReference: number | undefined;
+  let prev: { canary: Counts; stable: Counts } | undefined;
+  const intervals: CountInterval[] = [];
+  let missing: string | undefined = history.some((o) => o.at >= start) ? undefined : 'still in burn-in';
+  for (const obs of history) {
+    if (obs.at < start) continue;
+    if (kind === 'latency' && threshold === undefined) {
+      const chosen = chooseLatencyThreshold(obs.stable, quantile);
+      if (!chosen) {
+        missing = 'stable latency histogram too thin to choose a tail threshold';
+        continue;
+      }
+      threshold = chosen.threshold;
+      stableExceedanceAtReference = chosen.exceedance;
+    }
+    const canary = readCounts(obs.canary, kind, threshold);
+    const stable = readCounts(obs.stable, kind, threshold);
+    if (!canary || !stable) {
+      missing ??= !stable ? 'no stable data' : 'no canary data';
+      continue;
+    }
+    missing = undefined;
+    if (prev) {
+      const c = increment(prev.canary, canary);
+      const s = increment(prev.stable, stable);
+      intervals.push({ canaryTrials: c.trials, canaryEvents: c.events, stableTrials: s.trials, stableEvents: s.events });
+    }
+    prev = { canary, stable };
+  }
+  if (intervals.length === 0 && missing === undefined) missing = 'need a second observation after the reference point';
+  return { intervals, threshold, stableExceedanceAtReference, missing, sawStable };
+}

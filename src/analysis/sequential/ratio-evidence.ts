@@ -1,0 +1,229 @@
+/**
+ * Anytime-valid evidence about the ratio ρ = (canary event rate) / (stable event rate) from
+ * per-interval counts, where an "event" is an error (error-rate judge) or a request slower than a
+ * threshold (latency judge).
+ *
+ * Model. In interval i the canary serves n_c requests with x_c events and the stable n_s with x_s.
+ * With events arriving as Poisson processes at rates p_c·n_c and p_s·n_s, the canary's share of the
+ * interval's m = x_c + x_s events is, given m, Binomial(m, θ_i(ρ)) with
+ *     θ_i(ρ) = ρ s_i / (ρ s_i + 1 − s_i),  s_i = n_c / (n_c + n_s)  (the measured request share).
+ * Conditioning on m removes the common rate: an incident that multiplies both versions' error rates
+ * cancels, and so do traffic level changes; conditioning on the measured share means the configured
+ * weight never enters. (With exact binomial sampling the conditional law is hypergeometric, which is
+ * smaller in convex order, so the e-values below stay valid.)
+ *
+ * E-process. For an alternative ρ1 and null ρ0 the likelihood ratio of all intervals so far is
+ *     LR_t(ρ1 : ρ0) = Π_i (ρ1/ρ0)^{x_c,i} · ((ρ0 s_i + 1 − s_i)/(ρ1 s_i + 1 − s_i))^{m_i},
+ * a nonnegative martingale with mean 1 under ρ0 (a supermartingale for every ρ on the far side of ρ0).
+ * A mixture Σ_k w_k LR_t(ρ_k : ρ0) with Σ w_k ≤ 1 is again one, so by Ville's inequality
+ * P(∃t: E_t ≥ 1/α) ≤ α: the test may be checked after every scrape. The log-likelihood ratio needs
+ * only X = Σ x_c and f(ρ) = Σ_i m_i ln(ρ s_i + 1 − s_i), so we keep f on a fixed grid of ln ρ and any
+ * grid pair costs O(1): ln LR(ρ_a : ρ_b) = X (ln ρ_a − ln ρ_b) − f(ρ_a) + f(ρ_b).
+ */
+import { logSumExp } from '../special/special.ts';
+
+export interface CountInterval {
+  canaryTrials: number;
+  canaryEvents: number;
+  stableTrials: number;
+  stableEvents: number;
+}
+
+/** ln ρ_k = (k − center)·step for k = 0 .. size−1; index `center` is ρ = 1. */
+export interface RatioGrid {
+  step: number;
+  center: number;
+  size: number;
+}
+
+export function createRatioGrid(step = 0.01, maxRatio = 64): RatioGrid {
+  const center = Math.ceil(Math.log(maxRatio) / step);
+  return { step, center, size: 2 * center + 1 };
+}
+
+export function gridRatio(grid: RatioGrid, k: number): number {
+  return Math.exp((k - grid.center) * grid.step);
+}
+
+/** Largest grid index whose ratio is <= `ratio` (clamped to the grid). */
+export function gridIndexAtOrBelow(grid: RatioGrid, ratio: number): number {
+  const k = Math.floor(Math.log(ratio) / grid.step + 1e-9) + grid.center;
+  return Math.min(grid.size - 1, Math.max(0, k));
+}
+
+export interface RatioEvidence {
+  readonly grid: RatioGrid;
+  canaryTrials: number;
+  canaryEvents: number;
+  stableTrials: number;
+  stableEvents: number;
+  /** Intervals that carried information (both versions had requests and some event occurred). */
+  informativeIntervals: number;
+  /** f[k] = Σ_i m_i ln(ρ_k s_i + 1 − s_i). */
+  readonly f: Float64Array;
+  /** ρ_k, cached. */
+  readonly ratios: Float64Array;
+}
+
+export function emptyRatioEvidence(grid: RatioGrid = createRatioGrid()): RatioEvidence {
+  return {
+    grid,
+    canaryTrials: 0,
+    canaryEvents: 0,
+    stableTrials: 0,
+    stableEvents: 0,
+    informativeIntervals: 0,
+    f: new Float64Array(grid.size),
+    ratios: Float64Array.from({ length: grid.size }, (_, k) => gridRatio(grid, k)),
+  };
+}
+
+/**
+ * Adds one interval's counts to `evidence` (mutating it, so a caller may update incrementally; the
+ * judge builds a fresh one from the history on every call). Intervals where a version served no
+ * requests carry no information about ρ and only add to the totals.
+ */
+export function addCountInterval(evidence: RatioEvidence, interval: CountInterval): RatioEvidence {
+  const { canaryTrials: nc, canaryEvents: xc, stableTrials: ns, stableEvents: xs } = interval;
+  evidence.canaryTrials += nc;
+  evidence.stableTrials += ns;
+  evidence.canaryEvents += xc;
+  evidence.stableEvents += xs;
+  const m = xc + xs;
+  if (nc <= 0 || ns <= 0 || m <= 0) return evidence;
+  evidence.informativeIntervals++;
+  const s = nc / (nc + ns);
+  const { f, ratios } = evidence;
+  for (let k = 0; k < ratios.length; k++) f[k]! += m * Math.log(ratios[k]! * s + 1 - s);
+  return evidence;
+}
+
+export function logLikelihoodRatio(evidence: RatioEvidence, alternative: number, nullIndex: number): number {
+  const { step } = evidence.grid;
+  return evidence.canaryEvents * (alternative - nullIndex) * step - (evidence.f[alternative]! - evidence.f[nullIndex]!);
+}
+
+/**
+ * Mixing distribution over the distance between alternative and null in grid steps, as log weights
+ * for offsets d = 1..D (index d−1). A mixture of half-normals on |ln ρ1 − ln ρ0|: narrow components
+ * spend little evidence on small regressions (ρ ≈ 1.5), wide ones keep large regressions cheap.
+ * Weights sum to at most 1, which is all validity needs.
+ */
+export function halfNormalMixturePrior(
+  grid: RatioGrid,
+  components: readonly { scale: number; weight: number }[] = DEFAULT_PRIOR_COMPONENTS,
+): Float64Array {
+  const maxOffset = grid.size - 1;
+  const w = new Float64Array(maxOffset);
+  const totalWeight = components.reduce((a, c) => a + c.weight, 0);
+  for (const { scale, weight } of components) {
+    // Mass of the half-normal on ((d − 1/2)·step, (d + 1/2)·step], via the density at d·step times
+    // the step (the grid is fine compared with every scale used).
+    for (let d = 1; d <= maxOffset; d++) {
+      const u = d * grid.step;
+      w[d - 1]! += (weight / totalWeight) * ((2 / (scale * Math.sqrt(2 * Math.PI))) * Math.exp((-0.5 * u * u) / (scale * scale)) * grid.step);
+    }
+  }
+  let sum = 0;
+  for (let i = 0; i < w.length; i++) sum += w[i]!;
+  const logW = new Float64Array(maxOffset);
+  for (let i = 0; i < w.length; i++) logW[i] = w[i]! > 0 ? Math.log(w[i]! / Math.max(1, sum)) : -Infinity;
+  return logW;
+}
+
+export const DEFAULT_PRIOR_COMPONENTS: readonly { scale: number; weight: number }[] = [
+  { scale: 0.3, weight: 0.45 },
+  { scale: 0.8, weight: 0.35 },
+  { scale: 2.5, weight: 0.2 },
+];
+
+function logMixture(evidence: RatioEvidence, nullIndex: number, logPrior: Float64Array, direction: 1 | -1): number {
+  const { size } = evidence.grid;
+  const terms: number[] = [];
+  for (let d = 1; d <= logPrior.length; d++) {
+    const k = nullIndex + direction * d;
+    if (k < 0 || k >= size) break;
+    const lw = logPrior[d - 1]!;
+    if (lw < -60) continue; // weight below e^-60 cannot matter at any threshold used here
+    terms.push(lw + logLikelihoodRatio(evidence, k, nullIndex));
+  }
+  return terms.length === 0 ? -Infinity : logSumExp(terms);
+}
+
+/** ln E_t for H0: ρ ≤ ρ_{nullIndex} against the mixture of alternatives above it (regression test). */
+export function logEValueAbove(evidence: RatioEvidence, nullIndex: number, logPrior: Float64Array): number {
+  return logMixture(evidence, nullIndex, logPrior, 1);
+}
+
+/** ln E_t for H0: ρ ≥ ρ_{nullIndex} against alternatives below it (used to promote). */
+export function logEValueBelow(evidence: RatioEvidence, nullIndex: number, logPrior: Float64Array): number {
+  return logMixture(evidence, nullIndex, logPrior, -1);
+}
+
+export interface RatioInterval {
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Confidence sequence for ρ by inverting the two families of tests: ρ_k is excluded when the
+ * one-sided e-value at ρ_k reaches 1/α. Covers the true ρ at all times simultaneously with
+ * probability ≥ 1 − alphaLower − alphaUpper. Bounds are rounded outward by one grid step so a ρ
+ * between grid points is still covered; the search bisects, relying on the rejection region being
+ * an interval on each side (true for these exponential-family mixtures).
+ */
+export function ratioConfidenceSequence(
+  evidence: RatioEvidence,
+  logPrior: Float64Array,
+  alphaLower: number,
+  alphaUpper: number,
+): RatioInterval {
+  const { size } = evidence.grid;
+  const rejectLow = (k: number) => logEValueAbove(evidence, k, logPrior) >= Math.log(1 / alphaLower);
+  const rejectHigh = (k: number) => logEValueBelow(evidence, k, logPrior) >= Math.log(1 / alphaUpper);
+  // Smallest k not rejected from below.
+  let lo = 0;
+  let hi = size - 1;
+  let lowerIndex: number;
+  if (!rejectLow(0)) lowerIndex = 0;
+  else if (rejectLow(size - 1)) lowerIndex = size - 1;
+  else {
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (rejectLow(mid)) lo = mid;
+      else hi = mid;
+    }
+    lowerIndex = hi;
+  }
+  // Largest k not rejected from above.
+  let upperIndex: number;
+  lo = 0;
+  hi = size - 1;
+  if (!rejectHigh(size - 1)) upperIndex = size - 1;
+  else if (rejectHigh(0)) upperIndex = 0;
+  else {
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (rejectHigh(mid)) hi = mid;
+      else lo = mid;
+    }
+    upperIndex = lo;
+  }
+  const lower = lowerIndex === 0 ? 0 : gridRatio(evidence.grid, lowerIndex - 1);
+  const upper = upperIndex === size - 1 ? Infinity : gridRatio(evidence.grid, upperIndex + 1);
+  return { lower, upper };
+}
+
+/** Maximum-likelihood ρ on the grid (for display). */
+export function ratioEstimate(evidence: RatioEvidence): number {
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let k = 0; k < evidence.grid.size; k++) {
+    const v = logLikelihoodRatio(evidence, k, evidence.grid.center);
+    if (v > bestValue) {
+      bestValue = v;
+      best = k;
+    }
+  }
+  return gridRatio(evidence.grid, best);
+}
