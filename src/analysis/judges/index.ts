@@ -1,0 +1,62 @@
+import type { Judge } from '../types.ts';
+import { createSequentialJudge } from '../sequential/index.ts';
+import { createThresholdJudge } from './threshold.ts';
+import { createRelativeJudge } from './relative.ts';
+import { withMinRequests } from './min-requests.ts';
+
+export { createThresholdJudge } from './threshold.ts';
+export { createRelativeJudge } from './relative.ts';
+export { withMinRequests } from './min-requests.ts';
+
+/** What a judge is built from: the metric's config after defaults, in plain names. */
+export interface JudgeSpec {
+  judge: 'threshold' | 'relative' | 'sequential';
+  unit?: string;
+  min?: number;
+  max?: number;
+  direction?: 'lower-is-better' | 'higher-is-better';
+  maxIncrease?: number;
+  maxIncreaseAbs?: number;
+  minRequests?: number;
+  // sequential
+  kind?: 'error-rate' | 'latency';
+  alpha?: number;
+  allowedIncrease?: number;
+  quantile?: number;
+  burnInMs?: number;
+  robust?: boolean;
+}
+
+/** The one place a metric's judge is chosen. */
+export function createJudge(spec: JudgeSpec): Judge {
+  switch (spec.judge) {
+    case 'sequential':
+      // The sequential judge does its own min-requests (it sees the counts).
+      return createSequentialJudge({
+        kind: spec.kind ?? 'error-rate',
+        alpha: spec.alpha ?? 0.05,
+        allowedIncrease: spec.allowedIncrease ?? 0,
+        ...(spec.quantile !== undefined ? { quantile: spec.quantile } : {}),
+        ...(spec.burnInMs !== undefined ? { burnInMs: spec.burnInMs } : {}),
+        ...(spec.minRequests !== undefined ? { minRequests: spec.minRequests } : {}),
+        ...(spec.robust !== undefined ? { robust: spec.robust } : {}),
+      });
+    case 'relative': {
+      const judge = createRelativeJudge({
+        direction: spec.direction ?? 'lower-is-better',
+        ...(spec.maxIncrease !== undefined ? { maxIncrease: spec.maxIncrease } : {}),
+        ...(spec.maxIncreaseAbs !== undefined ? { maxIncreaseAbs: spec.maxIncreaseAbs } : {}),
+        ...(spec.unit !== undefined ? { unit: spec.unit } : {}),
+      });
+      return spec.minRequests ? withMinRequests(judge, spec.minRequests, 'both') : judge;
+    }
+    default: {
+      const judge = createThresholdJudge({
+        ...(spec.min !== undefined ? { min: spec.min } : {}),
+        ...(spec.max !== undefined ? { max: spec.max } : {}),
+        ...(spec.unit !== undefined ? { unit: spec.unit } : {}),
+      });
+      return spec.minRequests ? withMinRequests(judge, spec.minRequests, 'canary') : judge;
+    }
+  }
+}
