@@ -2,6 +2,7 @@ import type { GateCheck, GateContext, MetricReport, StepGate } from '../rollout/
 import type { HistogramBucket, Judge, MetricObservation } from '../analysis/types.ts';
 import type { WindowedSample } from '../analysis/judges/min-requests.ts';
 import { createJudge } from '../analysis/judges/index.ts';
+import { splitAlpha } from '../analysis/sequential/index.ts';
 import { formatNumber } from '../analysis/judges/threshold.ts';
 import type { TrackerLimits, TrackerState, TrackedVerdict } from '../analysis/metric-tracker.ts';
 import { combineVerdicts, initialTrackerState, trackJudgeResult, trackProviderError } from '../analysis/metric-tracker.ts';
@@ -139,7 +140,11 @@ function buildProvider(name: string, p: ProviderConfig, opts: MetricGateOptions)
   });
 }
 
-function planMetric(m: MetricConfig, provider: MetricsProvider, opts: MetricGateOptions): MetricPlan {
+/**
+ * `sequentialCount`: how many metrics of the gate use a sequential judge; each one's alpha is split
+ * across them (Bonferroni) so the gate as a whole keeps the false-rollback budget.
+ */
+function planMetric(m: MetricConfig, provider: MetricsProvider, opts: MetricGateOptions, sequentialCount: number): MetricPlan {
   const field = `metrics.${m.name}`;
   const intervalMs =
     m.interval ?? (opts.vars.interval ? parseDurationMs(opts.vars.interval) : undefined) ?? DEFAULT_INTERVAL_MS;
@@ -211,7 +216,7 @@ function planMetric(m: MetricConfig, provider: MetricsProvider, opts: MetricGate
     ...(m['max-increase-abs'] !== undefined ? { maxIncreaseAbs: m['max-increase-abs'] } : {}),
     ...(m['min-requests'] !== undefined ? { minRequests: m['min-requests'] } : {}),
     kind: m.kind ?? builtin?.sequentialKind ?? 'error-rate',
-    alpha: m.alpha,
+    alpha: m.judge === 'sequential' && sequentialCount > 1 ? splitAlpha(m.alpha, sequentialCount) : m.alpha,
     ...(m['allowed-increase'] !== undefined ? { allowedIncrease: m['allowed-increase'] } : {}),
     ...((m.quantile ?? builtin?.quantile) !== undefined ? { quantile: (m.quantile ?? builtin?.quantile)! } : {}),
     ...(m['burn-in'] !== undefined ? { burnInMs: m['burn-in'] } : {}),
@@ -330,7 +335,10 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
   const now = opts.now ?? Date.now;
   const providers = new Map<string, MetricsProvider>();
   for (const [name, p] of Object.entries(opts.config.providers)) providers.set(name, buildProvider(name, p, opts));
-  const plans = opts.config.metrics.map((m) => planMetric(m, providers.get(metricProviderName(opts.config, m))!, opts));
+  const sequentialCount = opts.config.metrics.filter((m) => m.judge === 'sequential').length;
+  const plans = opts.config.metrics.map((m) =>
+    planMetric(m, providers.get(metricProviderName(opts.config, m))!, opts, sequentialCount),
+  );
 
   const queries = new Map<string, { canary: string; stable?: string }>();
   for (const p of plans) {
