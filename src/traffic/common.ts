@@ -1,0 +1,115 @@
+/**
+ * Helpers every router shares: the router error, weight validation, the read-modify-write loop with
+ * bounded conflict retries, and small object utilities. No I/O beyond the KubeApi passed in.
+ */
+import { isConflict } from '../kube/errors.ts';
+import type { KubeApi, KubeObject, ObjectRef } from '../kube/types.ts';
+import { CanaryGateError } from '../util/errors.ts';
+import { sleep } from '../util/retry.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './router.ts';
+
+/** A routing object is missing, malformed or does not point at stable/canary. */
+export class RouterError extends CanaryGateError {
+  readonly router: string;
+  constructor(router: string, message: string, options?: { cause?: unknown }) {
+    super('router-error', `${router} router: ${message}`, options);
+    this.name = 'RouterError';
+    this.router = router;
+  }
+}
+
+/** Weights are integers 0..100; anything else is a programming error upstream, so say so loudly. */
+export function checkWeight(router: string, canaryPercent: number): number {
+  if (!Number.isInteger(canaryPercent) || canaryPercent < 0 || canaryPercent > 100) {
+    throw new RouterError(
+      router,
+      `canary weight must be an integer from 0 to 100, got ${String(canaryPercent)}; the stable version gets 100 minus it.`,
+    );
+  }
+  return canaryPercent;
+}
+
+export interface ConflictRetryOptions {
+  /** Attempts including the first; a 409 on the last one is rethrown. */
+  attempts: number;
+  baseDelayMs: number;
+}
+
+export const DEFAULT_CONFLICT_RETRY: ConflictRetryOptions = { attempts: 5, baseDelayMs: 50 };
+
+/**
+ * Reads the object, lets `mutate` change a copy and writes it back with the resourceVersion it read
+ * (PUT), so a concurrent writer turns into a 409 that is retried on a fresh read. `mutate` returns
+ * false when nothing needs to change (no write then). Returns the object as stored, or undefined
+ * when it does not exist.
+ */
+export async function updateObject<T extends KubeObject>(
+  kube: KubeApi,
+  ref: ObjectRef,
+  mutate: (obj: T) => boolean,
+  retry: ConflictRetryOptions = DEFAULT_CONFLICT_RETRY,
+): Promise<T | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await kube.get<T>(ref);
+    if (!current) return undefined;
+    const copy = structuredClone(current);
+    if (!mutate(copy)) return current;
+    try {
+      return await kube.replace<T>(copy);
+    } catch (err) {
+      if (!isConflict(err) || attempt >= retry.attempts) throw err;
+      await sleep(retry.baseDelayMs * attempt);
+    }
+  }
+}
+
+export function refTo(apiVersion: string, kind: string, namespace: string, name: string): ObjectRef {
+  return { apiVersion, kind, namespace, name };
+}
+
+export function isManaged(obj: KubeObject): boolean {
+  return obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+}
+
+export function managedLabels(extra: Record<string, string> = {}): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...extra };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Whether an Istio/Gateway host string names the Service `name` in `namespace`. */
+export function hostNamesService(host: string, name: string, namespace: string): boolean {
+  return (
+    host === name ||
+    host === `${name}.${namespace}` ||
+    host === `${name}.${namespace}.svc` ||
+    host === `${name}.${namespace}.svc.cluster.local`
+  );
+}
+
+/** Regular expression matching a Cookie header that carries `name=value`. */
+export function cookieRegex(name: string, value: string): string {
+  return `^(.*?;\\s*)?(${escapeRegex(name)}=${escapeRegex(value)})(;.*)?$`;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Splits 100 into integer stable/canary shares. */
+export function split(canaryPercent: number): { stable: number; canary: number } {
+  return { stable: 100 - canaryPercent, canary: canaryPercent };
+}
+
+/** Canary share in percent from two raw weights (any scale), rounded to an integer. */
+export function percentOf(stableWeight: number, canaryWeight: number): number {
+  const total = stableWeight + canaryWeight;
+  if (!(total > 0)) return 0;
+  return Math.round((canaryWeight / total) * 100);
+}
