@@ -73,6 +73,12 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+/** Message of any thrown value, also for errors from another realm. */
+function messageOf(err: unknown): string {
+  const m = (err as { message?: unknown } | undefined)?.message;
+  return typeof m === 'string' ? m : errorMessage(err);
+}
+
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
@@ -133,12 +139,15 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     } catch (err) {
       if (req.signal?.aborted) throw err;
       const timedOut = timeout.aborted;
-      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      // undici puts the reason (ECONNREFUSED, certificate errors) in `cause`. Duck-typed: errors
+      // may come from another realm (test VMs), where instanceof Error is false.
+      const causeMsg = (err as { cause?: { message?: unknown } } | undefined)?.cause?.message;
+      const cause = typeof causeMsg === 'string' ? `: ${causeMsg}` : '';
       throw new MetricsProviderError(
         opts.provider,
         timedOut
           ? `no answer from ${redact(new URL(req.url).origin)} within ${opts.timeoutMs} ms`
-          : `cannot reach ${redact(new URL(req.url).origin)}: ${redact(errorMessage(err))}${redact(cause)}`,
+          : `cannot reach ${redact(new URL(req.url).origin)}: ${redact(messageOf(err))}${redact(cause)}`,
         { retryable: true, cause: err },
       );
     }
@@ -150,7 +159,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }
     const response: HttpResponse = { status: res.status, headers: res.headers, text: redact(text), json };
     const problem = req.check ? req.check(response) : defaultCheck(opts.provider, response);
-    if (problem) throw problem;
+    if (problem) {
+      problem.message = redact(problem.message);
+      throw problem;
+    }
     if (json === undefined) {
       throw new MetricsProviderError(opts.provider, `HTTP ${res.status} with a body that is not JSON: ${response.text.slice(0, 200)}`, {
         status: res.status,
@@ -176,11 +188,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
             return err.retryAfterMs !== undefined ? { afterMs: err.retryAfterMs } : true;
           },
           onRetry: (err, n, delay) =>
-            opts.log?.(`${opts.provider}: attempt ${n} failed (${redact(errorMessage(err))}); retrying in ${delay} ms`),
+            opts.log?.(`${opts.provider}: attempt ${n} failed (${redact(messageOf(err))}); retrying in ${delay} ms`),
         });
       } catch (err) {
         if (err instanceof MetricsProviderError) throw err;
-        throw new MetricsProviderError(opts.provider, redact(errorMessage(err)), { retryable: false, cause: err });
+        throw new MetricsProviderError(opts.provider, redact(messageOf(err)), { retryable: false, cause: err });
       }
     },
     async close() {
