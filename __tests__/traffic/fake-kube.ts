@@ -30,6 +30,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 
 export interface FakeCall {
   verb: 'get' | 'list' | 'create' | 'replace' | 'patch' | 'delete' | 'serves';
+  apiVersion?: string;
   kind: string;
   name?: string;
   patchType?: PatchType;
@@ -53,7 +54,7 @@ export class FakeKube implements KubeApi {
   put<T extends KubeObject>(obj: T): T {
     const copy = structuredClone(obj);
     copy.metadata.resourceVersion = String(++this.rv);
-    copy.metadata.generation = (copy.metadata.generation ?? 0) + 1;
+    copy.metadata.generation = copy.metadata.generation ?? 1;
     this.objects.set(key(copy.apiVersion, copy.kind, copy.metadata.namespace, copy.metadata.name ?? ''), copy);
     return structuredClone(copy);
   }
@@ -63,12 +64,33 @@ export class FakeKube implements KubeApi {
     return o ? (structuredClone(o) as T) : undefined;
   }
 
+  /** Synchronous reader over the stored objects (the shape observe.ts reads). */
+  reader(): { get: (a: string, k: string, ns: string, n: string) => KubeObject | undefined; list: (a: string, k: string, ns?: string) => KubeObject[] } {
+    return {
+      get: (a, k, ns, n) => this.peek(a, k, ns, n),
+      list: (a, k, ns) =>
+        [...this.objects.values()]
+          .filter((o) => group(o.apiVersion) === group(a) && o.kind === k && (ns === undefined || o.metadata.namespace === ns))
+          .map((o) => structuredClone(o)),
+    };
+  }
+
+  /** Plays the Deployment controller: every Deployment's status catches up with spec.replicas. */
+  settleDeployments(): void {
+    for (const o of this.objects.values()) {
+      if (o.kind !== 'Deployment') continue;
+      const spec = o.spec as { replicas?: number };
+      const n = spec.replicas ?? 1;
+      o.status = { observedGeneration: o.metadata.generation, replicas: n, updatedReplicas: n, readyReplicas: n };
+    }
+  }
+
   writes(): FakeCall[] {
     return this.calls.filter((c) => c.verb === 'create' || c.verb === 'replace' || c.verb === 'patch' || c.verb === 'delete');
   }
 
   async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
-    this.calls.push({ verb: 'get', kind: ref.kind, name: ref.name });
+    this.calls.push({ verb: 'get', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name });
     const o = this.objects.get(key(ref.apiVersion, ref.kind, ref.namespace, ref.name));
     return o ? ({ ...structuredClone(o), apiVersion: ref.apiVersion } as T) : undefined;
   }
@@ -86,17 +108,17 @@ export class FakeKube implements KubeApi {
   }
 
   async create<T extends KubeObject = KubeObject>(obj: T): Promise<T> {
-    this.calls.push({ verb: 'create', kind: obj.kind, name: obj.metadata.name });
+    this.calls.push({ verb: 'create', apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name });
     const k = key(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? '');
     if (this.objects.has(k)) throw new KubeApiError(`create ${obj.kind} ${obj.metadata.name}: already exists`, { status: 409, k8sReason: 'AlreadyExists' });
     const copy = structuredClone(obj);
     delete copy.metadata.resourceVersion;
-    copy.metadata.generation = 0;
+    copy.metadata.generation = 1;
     return this.put(copy);
   }
 
   async replace<T extends KubeObject = KubeObject>(obj: T): Promise<T> {
-    this.calls.push({ verb: 'replace', kind: obj.kind, name: obj.metadata.name });
+    this.calls.push({ verb: 'replace', apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name });
     const k = key(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? '');
     const current = this.objects.get(k);
     if (!current) throw new KubeApiError(`replace ${obj.kind} ${obj.metadata.name}: not found`, { status: 404 });
@@ -111,7 +133,7 @@ export class FakeKube implements KubeApi {
   }
 
   async patch<T extends KubeObject = KubeObject>(ref: ObjectRef, patch: unknown, type: PatchType): Promise<T> {
-    this.calls.push({ verb: 'patch', kind: ref.kind, name: ref.name, patchType: type });
+    this.calls.push({ verb: 'patch', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, patchType: type });
     if (type === 'strategic' && !BUILTIN_GROUPS.has(group(ref.apiVersion))) {
       throw new KubeApiError(`patch ${ref.kind} ${ref.name}: strategic merge patch is not supported for custom resources`, { status: 415 });
     }
@@ -124,7 +146,7 @@ export class FakeKube implements KubeApi {
   }
 
   async delete(ref: ObjectRef): Promise<boolean> {
-    this.calls.push({ verb: 'delete', kind: ref.kind, name: ref.name });
+    this.calls.push({ verb: 'delete', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name });
     return this.objects.delete(key(ref.apiVersion, ref.kind, ref.namespace, ref.name));
   }
 
