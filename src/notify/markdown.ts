@@ -35,7 +35,7 @@ export function escapeMarkdown(s: string, maxLength = 500): string {
   const flat = truncateText(String(s).replace(CONTROL_CHARS, '').replace(/[\r\n\t\u2028\u2029]+/g, ' '), maxLength);
   const escaped = flat.replace(/[&<>"'@\\`*_{}[\]|#~!]/g, (c) => INLINE_ESCAPES[c] ?? `\\${c}`);
   // Block syntax only matters at the start of a line: lists, thematic breaks, setext, "1." lists.
-  return escaped.replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
+  return escaped.replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2');
 }
 
 /**
@@ -59,7 +59,7 @@ export function mermaidLabel(s: string, maxLength = 60): string {
     .replace(/[^A-Za-z0-9 _.,:/%+=()-]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return truncateText(safe, maxLength) || 'metric';
+  return (safe.length > maxLength ? `${safe.slice(0, maxLength - 3).trim()}...` : safe) || 'metric';
 }
 
 /** A number as shown in reports: finite values with up to 4 significant digits, else a dash. */

@@ -63,6 +63,8 @@ export interface FakeGitHub {
   comments(issue: number): FakeComment[];
   /** Seeds a comment by someone (to test that other people's comments are left alone). */
   addComment(issue: number, body: string, user: FakeGitHubUser): FakeComment;
+  /** Deletes a comment (as a person would in the UI). */
+  deleteComment(id: number): void;
   setForkPr(forkPr: boolean): void;
   close(): Promise<void>;
 }
@@ -214,6 +216,10 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     statuses,
     comments: (issue) => comments.filter((c) => c.issue === issue),
     addComment,
+    deleteComment: (id) => {
+      const i = comments.findIndex((c) => c.id === id);
+      if (i >= 0) comments.splice(i, 1);
+    },
     setForkPr: (v) => {
       forkPr = v;
     },
