@@ -56,6 +56,8 @@ export interface SequentialJudgeOptions {
   passAlpha?: number;
   /** Robust variant: minimum events (errors or slow requests) per block (default 8). */
   minBlockEvents?: number;
+  /** Robust variant: minimum intervals (scrapes) per block (default 2); raise it for long spells. */
+  minBlockIntervals?: number;
 }
 
 /**
@@ -96,14 +98,14 @@ export interface SequentialAssessment {
  */
 export function assessIntervals(
   intervals: readonly CountInterval[],
-  settings: { failAlpha: number; passAlpha: number; allowedRatio: number; robust?: boolean; minBlockEvents?: number },
+  settings: { failAlpha: number; passAlpha: number; allowedRatio: number; robust?: boolean; minBlockEvents?: number; minBlockIntervals?: number },
 ): SequentialAssessment & { evidence: RatioEvidence } {
   const grid = createRatioGrid();
   const evidence = emptyRatioEvidence(grid);
   for (const iv of intervals) addCountInterval(evidence, iv);
   const { failAlpha, passAlpha, allowedRatio } = settings;
   if (settings.robust) {
-    const blocks = groupIntoBlocks(intervals, settings.minBlockEvents ?? 8);
+    const blocks = groupIntoBlocks(intervals, settings.minBlockEvents ?? 8, settings.minBlockIntervals ?? 2);
     const logE = robustLogEValue(blocks, 1, 1);
     const logPass = robustLogEValue(blocks, allowedRatio, -1);
     const cs = robustRatioConfidenceSequence(blocks, failAlpha, passAlpha);
@@ -149,6 +151,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     allowedRatio: 1 + opts.allowedIncrease,
     robust: opts.robust ?? false,
     minBlockEvents: opts.minBlockEvents ?? 8,
+    minBlockIntervals: opts.minBlockIntervals ?? 2,
   };
   const minRequests = opts.minRequests ?? 100;
   const quantile = opts.quantile ?? 0.99;

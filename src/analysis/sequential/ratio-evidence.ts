@@ -94,7 +94,8 @@ export function addCountInterval(evidence: RatioEvidence, interval: CountInterva
   evidence.informativeIntervals++;
   const s = nc / (nc + ns);
   const { f, ratios } = evidence;
-  for (let k = 0; k < ratios.length; k++) f[k]! += m * Math.log(ratios[k]! * s + 1 - s);
+  const log = Math.log; // a local binding: global lookups are slow inside test sandboxes (vm contexts)
+  for (let k = 0; k < ratios.length; k++) f[k]! += m * log(ratios[k]! * s + 1 - s);
   return evidence;
 }
 

@@ -26,8 +26,12 @@ export interface ResidualSummary {
   sumSquares: number;
 }
 
-/** Blocks of consecutive informative intervals holding at least `minBlockEvents` events. */
-export function groupIntoBlocks(intervals: readonly CountInterval[], minBlockEvents: number): CountInterval[][] {
+/**
+ * Blocks of consecutive informative intervals holding at least `minBlockEvents` events and
+ * `minBlockIntervals` intervals. The t-test treats blocks as independent, so a block should be
+ * longer than the bursts it must absorb (a spell of a flapping pod); longer blocks cost speed.
+ */
+export function groupIntoBlocks(intervals: readonly CountInterval[], minBlockEvents: number, minBlockIntervals = 1): CountInterval[][] {
   const blocks: CountInterval[][] = [];
   let current: CountInterval[] = [];
   let events = 0;
@@ -36,7 +40,7 @@ export function groupIntoBlocks(intervals: readonly CountInterval[], minBlockEve
     if (iv.canaryTrials <= 0 || iv.stableTrials <= 0 || m <= 0) continue;
     current.push(iv);
     events += m;
-    if (events >= minBlockEvents) {
+    if (events >= minBlockEvents && current.length >= minBlockIntervals) {
       blocks.push(current);
       current = [];
       events = 0;

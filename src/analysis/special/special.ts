@@ -136,11 +136,12 @@ export function logGamma(x: number): number {
 
 /** ln(Σ exp(v_i)) without overflow; -Infinity for an empty list. */
 export function logSumExp(values: ArrayLike<number>): number {
+  const exp = Math.exp;
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
   if (max === -Infinity || !Number.isFinite(max)) return max;
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += Math.exp(values[i]! - max);
+  for (let i = 0; i < values.length; i++) sum += exp(values[i]! - max);
   return max + Math.log(sum);
 }
 

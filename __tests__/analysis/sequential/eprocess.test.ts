@@ -1,0 +1,170 @@
+import {
+  addCountInterval,
+  createRatioGrid,
+  emptyRatioEvidence,
+  halfNormalMixturePrior,
+  logEValueAbove,
+  ratioConfidenceSequence,
+  robustLogEValue,
+  groupIntoBlocks,
+  type CountInterval,
+} from '../../../src/analysis/sequential/index.ts';
+import { binomial, deriveSeed, mulberry32, type RandomSource } from '../../../src/analysis/sequential/rng.ts';
+import { normalQuantile } from '../../../src/analysis/special/special.ts';
+
+const grid = createRatioGrid();
+const prior = halfNormalMixturePrior(grid);
+
+/** Binomial counts per interval: canary nc at pc, stable ns at ps. */
+function interval(rng: RandomSource, nc: number, pc: number, ns: number, ps: number): CountInterval {
+  return { canaryTrials: nc, canaryEvents: binomial(rng, nc, pc), stableTrials: ns, stableEvents: binomial(rng, ns, ps) };
+}
+
+/** Upper limit for an observed proportion whose true value is at most `p` (z = 3, one-sided). */
+const upperLimit = (p: number, runs: number) => p + 3 * Math.sqrt((p * (1 - p)) / runs);
+
+describe('mixture likelihood-ratio e-process', () => {
+  test('A/A streams checked after every interval keep false alarms at or below α (2,000 runs)', () => {
+    const alpha = 0.05;
+    const runs = 2000;
+    let alarms = 0;
+    let naiveAlarms = 0;
+    const z = normalQuantile(1 - alpha);
+    for (let r = 0; r < runs; r++) {
+      const rng = mulberry32(deriveSeed(1, r));
+      const ev = emptyRatioEvidence(grid);
+      let alarmed = false;
+      let naive = false;
+      for (let t = 0; t < 40; t++) {
+        // Traffic level and share change over time; the test must not care.
+        const nc = 30 + (t % 7) * 10;
+        const ns = 150 + (t % 5) * 40;
+        addCountInterval(ev, interval(rng, nc, 0.03, ns, 0.03));
+        if (!alarmed && logEValueAbove(ev, grid.center, prior) >= Math.log(1 / alpha)) alarmed = true;
+        // The fixed-level z-test repeated at every look, for contrast (what Kayenta-style re-testing does).
+        const pc = ev.canaryEvents / ev.canaryTrials;
+        const ps = ev.stableEvents / ev.stableTrials;
+        const pool = (ev.canaryEvents + ev.stableEvents) / (ev.canaryTrials + ev.stableTrials);
+        const se = Math.sqrt(pool * (1 - pool) * (1 / ev.canaryTrials + 1 / ev.stableTrials));
+        if (se > 0 && (pc - ps) / se > z) naive = true;
+      }
+      if (alarmed) alarms++;
+      if (naive) naiveAlarms++;
+    }
+    expect(alarms / runs).toBeLessThanOrEqual(upperLimit(alpha, runs));
+    // The repeated fixed-level test is far above its level on the same streams.
+    expect(naiveAlarms / runs).toBeGreaterThan(2 * alpha);
+  });
+
+  test('detects 1 % → 5 % within a few hundred canary requests', () => {
+    const exposures: number[] = [];
+    for (let r = 0; r < 100; r++) {
+      const rng = mulberry32(deriveSeed(2, r));
+      const ev = emptyRatioEvidence(grid);
+      for (let t = 0; t < 100; t++) {
+        addCountInterval(ev, interval(rng, 50, 0.05, 450, 0.01));
+        if (logEValueAbove(ev, grid.center, prior) >= Math.log(100)) break;
+      }
+      exposures.push(ev.canaryTrials);
+    }
+    exposures.sort((a, b) => a - b);
+    expect(exposures[49]!).toBeLessThanOrEqual(500); // median
+    expect(exposures[94]!).toBeLessThanOrEqual(1000); // 95th percentile
+  });
+
+  test('a shared incident (both versions ×10 errors for a spell) does not trigger', () => {
+    const alpha = 0.05;
+    const runs = 500;
+    let alarms = 0;
+    for (let r = 0; r < runs; r++) {
+      const rng = mulberry32(deriveSeed(3, r));
+      const ev = emptyRatioEvidence(grid);
+      for (let t = 0; t < 40; t++) {
+        const p = t >= 10 && t < 20 ? 0.1 : 0.01;
+        addCountInterval(ev, interval(rng, 100, p, 900, p));
+        if (logEValueAbove(ev, grid.center, prior) >= Math.log(1 / alpha)) {
+          alarms++;
+          break;
+        }
+      }
+    }
+    expect(alarms / runs).toBeLessThanOrEqual(upperLimit(alpha, runs));
+  });
+
+  test('confidence sequence covers the true ratio and narrows with data', () => {
+    const rng = mulberry32(99);
+    const ev = emptyRatioEvidence(grid);
+    for (let t = 0; t < 200; t++) addCountInterval(ev, interval(rng, 500, 0.02, 500, 0.01));
+    const cs = ratioConfidenceSequence(ev, prior, 0.05, 0.05);
+    expect(cs.lower).toBeLessThan(2);
+    expect(cs.upper).toBeGreaterThan(2);
+    expect(cs.upper / cs.lower).toBeLessThan(1.4);
+  });
+
+  test('zero-traffic and zero-event intervals leave the evidence unchanged', () => {
+    const rng = mulberry32(5);
+    const a = emptyRatioEvidence(grid);
+    const b = emptyRatioEvidence(grid);
+    for (let t = 0; t < 20; t++) {
+      const iv = interval(rng, 100, 0.03, 300, 0.01);
+      addCountInterval(a, iv);
+      addCountInterval(b, iv);
+      addCountInterval(b, { canaryTrials: 0, canaryEvents: 0, stableTrials: 0, stableEvents: 0 });
+      addCountInterval(b, { canaryTrials: 0, canaryEvents: 0, stableTrials: 50, stableEvents: 2 });
+    }
+    expect(logEValueAbove(b, grid.center, prior)).toBeCloseTo(logEValueAbove(a, grid.center, prior), 10);
+  });
+});
+
+describe('robust variant (blocked residuals, sequential t-test)', () => {
+  /**
+   * Each version has 5 pods; one pod per version flaps to 5× errors in short spells (about a third
+   * of the scrapes, independently per version): on average the versions are equal, but the
+   * counts are overdispersed.
+   */
+  function flappingInterval(rng: RandomSource, p: number): CountInterval {
+    const rate = () => p * (rng.next() < 0.35 ? (4 + 5) / 5 : 1); // 4 healthy pods + one at 5×
+    return interval(rng, 400, rate(), 400, rate());
+  }
+
+  test('keeps false alarms at or below α where the binomial e-process does not', () => {
+    const alpha = 0.05;
+    const runs = 400;
+    let robustAlarms = 0;
+    let binomialAlarms = 0;
+    for (let r = 0; r < runs; r++) {
+      const rng = mulberry32(deriveSeed(4, r));
+      const ivs: CountInterval[] = [];
+      const ev = emptyRatioEvidence(grid);
+      let rAl = false;
+      let bAl = false;
+      for (let t = 0; t < 60; t++) {
+        const iv = flappingInterval(rng, 0.02);
+        ivs.push(iv);
+        addCountInterval(ev, iv);
+        if (!bAl && logEValueAbove(ev, grid.center, prior) >= Math.log(1 / alpha)) bAl = true;
+        if (!rAl && robustLogEValue(groupIntoBlocks(ivs, 8, 2), 1, 1) >= Math.log(1 / alpha)) rAl = true;
+      }
+      if (rAl) robustAlarms++;
+      if (bAl) binomialAlarms++;
+    }
+    expect(robustAlarms / runs).toBeLessThanOrEqual(upperLimit(alpha, runs));
+    expect(binomialAlarms).toBeGreaterThan(robustAlarms);
+  });
+
+  test('still detects 1 % → 5 %', () => {
+    let detected = 0;
+    for (let r = 0; r < 50; r++) {
+      const rng = mulberry32(deriveSeed(6, r));
+      const ivs: CountInterval[] = [];
+      for (let t = 0; t < 60; t++) {
+        ivs.push(interval(rng, 100, 0.05, 900, 0.01));
+        if (robustLogEValue(groupIntoBlocks(ivs, 8), 1, 1) >= Math.log(100)) {
+          detected++;
+          break;
+        }
+      }
+    }
+    expect(detected).toBeGreaterThanOrEqual(48);
+  });
+});

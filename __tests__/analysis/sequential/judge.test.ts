@@ -1,0 +1,183 @@
+import {
+  createSequentialJudge,
+  splitAlpha,
+  addCountInterval,
+  createRatioGrid,
+  emptyRatioEvidence,
+  extractIntervals,
+  halfNormalMixturePrior,
+  logEValueAbove,
+} from '../../../src/analysis/sequential/index.ts';
+import type { MetricObservation } from '../../../src/analysis/types.ts';
+import { deriveSeed, mulberry32 } from '../../../src/analysis/sequential/rng.ts';
+import {
+  bucketProbabilities,
+  lognormalCdf,
+  lognormalQuantile,
+  simulateHistory,
+  tailStretchedCdf,
+  type IntervalPlan,
+} from '../../../bench/lib/sim.ts';
+import { InputError } from '../../../src/util/errors.ts';
+
+const plan = (n: number, p: Partial<IntervalPlan> = {}): IntervalPlan[] =>
+  Array.from({ length: n }, () => ({ canaryRequests: 100, stableRequests: 900, canaryErrorRate: 0.01, stableErrorRate: 0.01, ...p }));
+
+/**
+ * First prefix length at which the judge (called on the growing history, as the gate does) says
+ * `verdict`, checking every `every`-th prefix.
+ */
+function firstVerdict(history: readonly MetricObservation[], judge: ReturnType<typeof createSequentialJudge>, verdict: string, every = 1): number {
+  for (let i = 1; i <= history.length; i++) {
+    if ((i % every === 0 || i === history.length) && judge(history.slice(0, i)).verdict === verdict) return i;
+  }
+  return -1;
+}
+
+describe('error-rate judge', () => {
+  const judge = createSequentialJudge({ kind: 'error-rate', alpha: 0.01, allowedIncrease: 0.5 });
+
+  test('fails a 1 % → 5 % canary quickly and explains itself', () => {
+    let detected = 0;
+    for (let r = 0; r < 20; r++) {
+      const history = simulateHistory(mulberry32(deriveSeed(10, r)), plan(30, { canaryErrorRate: 0.05 }));
+      const at = firstVerdict(history, judge, 'fail');
+      if (at > 0 && at <= 15) detected++;
+    }
+    expect(detected).toBeGreaterThanOrEqual(19);
+    const history = simulateHistory(mulberry32(1), plan(30, { canaryErrorRate: 0.05 }));
+    const result = judge(history);
+    expect(result.verdict).toBe('fail');
+    expect(result.explanation).toMatch(/e-value/);
+    expect(Number(result.details?.eValue)).toBeGreaterThanOrEqual(100);
+    expect(Number(result.details?.ciLower)).toBeGreaterThan(1);
+    expect(result.details?.canaryRequests).toBe(3000);
+    expect(result.details?.stableRequests).toBe(27000);
+    expect(typeof result.details?.canaryErrors).toBe('number');
+  });
+
+  test('passes a healthy canary once the confidence sequence is below the allowed ratio', () => {
+    const history = simulateHistory(mulberry32(2), plan(120, { canaryRequests: 1000, stableRequests: 1000, canaryErrorRate: 0.02, stableErrorRate: 0.02 }));
+    const at = firstVerdict(history, judge, 'pass');
+    expect(at).toBeGreaterThan(1);
+    const r = judge(history.slice(0, at));
+    expect(Number(r.details?.ciUpper)).toBeLessThanOrEqual(1.5);
+    expect(judge(history.slice(0, at)).verdict).toBe('pass');
+  });
+
+  test('never passes below minRequests', () => {
+    const strict = createSequentialJudge({ kind: 'error-rate', alpha: 0.01, allowedIncrease: 0.5, minRequests: 1e9 });
+    const history = simulateHistory(mulberry32(2), plan(120, { canaryRequests: 1000, stableRequests: 1000, canaryErrorRate: 0.02, stableErrorRate: 0.02 }));
+    expect(strict(history).verdict).toBe('continue');
+  });
+
+  test('the judge computes the same e-value as the incremental machinery the benchmark uses', () => {
+    const history = simulateHistory(mulberry32(3), plan(25, { canaryErrorRate: 0.02 }));
+    const grid = createRatioGrid();
+    const ev = emptyRatioEvidence(grid);
+    for (const iv of extractIntervals(history, 'error-rate').intervals) addCountInterval(ev, iv);
+    const expected = logEValueAbove(ev, grid.center, halfNormalMixturePrior(grid));
+    expect(Number(judge(history).details?.logEValue)).toBeCloseTo(expected, 10);
+  });
+
+  test('a counter reset reads as a restart from zero', () => {
+    const history = simulateHistory(mulberry32(4), plan(20, { canaryErrorRate: 0.03 }));
+    // The canary restarts after observation 10: its counters drop and count again from 0.
+    const base = history[10]!.canary;
+    const reset = history.map((o, i) =>
+      i <= 10 ? o : { ...o, canary: { requests: o.canary.requests! - base.requests! + 0, errors: o.canary.errors! - base.errors! } },
+    );
+    // Equivalent to a clean history in which the interval spanning the reset has the new counts.
+    const a = judge(history);
+    const b = judge(reset);
+    expect(b.details?.canaryRequests).toBe(a.details?.canaryRequests);
+    expect(b.details?.canaryErrors).toBe(a.details?.canaryErrors);
+    expect(Number(b.details?.logEValue)).toBeCloseTo(Number(a.details?.logEValue), 10);
+  });
+
+  test('intervals with zero requests change nothing; no traffic at all is not a pass', () => {
+    const history = simulateHistory(mulberry32(5), plan(15, { canaryErrorRate: 0.03 }));
+    const padded: MetricObservation[] = [];
+    history.forEach((o, i) => {
+      padded.push(o);
+      padded.push({ ...o, at: o.at + 1 }); // a scrape in which nothing happened
+      if (i === 5) padded.push({ at: o.at + 2, canary: o.canary }); // stable missing in one scrape
+    });
+    expect(Number(judge(padded).details?.logEValue)).toBeCloseTo(Number(judge(history).details?.logEValue), 10);
+    const idle = Array.from({ length: 10 }, (_, i) => ({ at: i * 15000, canary: { requests: 0, errors: 0 }, stable: { requests: 0, errors: 0 } }));
+    expect(['inconclusive', 'continue']).toContain(judge(idle).verdict);
+  });
+
+  test('missing stable data is inconclusive; burn-in ignores the warm-up', () => {
+    const history = simulateHistory(mulberry32(6), plan(10));
+    const noStable = history.map(({ at, canary }) => ({ at, canary }));
+    expect(judge(noStable).verdict).toBe('inconclusive');
+    expect(judge([]).verdict).toBe('inconclusive');
+    // Canary at 20 % errors for the first minute (warm-up), then healthy.
+    const warm = simulateHistory(mulberry32(7), [...plan(4, { canaryErrorRate: 0.2 }), ...plan(20)]);
+    expect(judge(warm).verdict).toBe('fail');
+    const withBurnIn = createSequentialJudge({ kind: 'error-rate', alpha: 0.01, allowedIncrease: 0.5, burnInMs: 60_000 });
+    expect(withBurnIn(warm).verdict).not.toBe('fail');
+    expect(withBurnIn(warm.slice(0, 3)).verdict).toBe('inconclusive');
+  });
+
+  test('robust variant also fails a clear regression', () => {
+    const robust = createSequentialJudge({ kind: 'error-rate', alpha: 0.01, allowedIncrease: 0.5, robust: true });
+    const history = simulateHistory(mulberry32(8), plan(40, { canaryErrorRate: 0.05 }));
+    const r = robust(history);
+    expect(r.verdict).toBe('fail');
+    expect(r.details?.method).toMatch(/t-test/);
+  });
+
+  test('rejects invalid options with an InputError naming the field', () => {
+    expect(() => createSequentialJudge({ kind: 'error-rate', alpha: 1.5, allowedIncrease: 0.2 })).toThrow(InputError);
+    expect(() => createSequentialJudge({ kind: 'latency', alpha: 0.01, allowedIncrease: -1 })).toThrow(/allowedIncrease/);
+  });
+});
+
+describe('latency judge', () => {
+  const base = { median: 0.1, sigma: 0.5 };
+  const stableProbs = bucketProbabilities(lognormalCdf(base));
+  // Tail-only regression: above the stable's p95 latencies stretch so that p99 is 20 % higher.
+  const p95 = lognormalQuantile(base, 1.6448536269514722);
+  const p99 = lognormalQuantile(base, 2.3263478740408408);
+  const stretch = (1.2 * p99 - p95) / (p99 - p95);
+  const canaryProbs = bucketProbabilities(tailStretchedCdf(lognormalCdf(base), p95, stretch));
+  const latencyPlan = (n: number, canary: number[]) =>
+    plan(n, { canaryLatency: canary, stableLatency: stableProbs, canaryRequests: 200, stableRequests: 800 });
+  const stablePrior: IntervalPlan = { ...plan(1)[0]!, stableRequests: 100_000, stableLatency: stableProbs };
+  const judge = createSequentialJudge({ kind: 'latency', alpha: 0.01, allowedIncrease: 0.5, quantile: 0.99 });
+
+  test('detects a +20 % p99 regression in the tail only', () => {
+    let detected = 0;
+    for (let r = 0; r < 20; r++) {
+      const history = simulateHistory(mulberry32(deriveSeed(20, r)), latencyPlan(120, canaryProbs), { stablePrior });
+      if (judge(history).verdict === 'fail') detected++;
+    }
+    expect(detected).toBeGreaterThanOrEqual(18);
+    const r = judge(simulateHistory(mulberry32(21), latencyPlan(120, canaryProbs), { stablePrior }));
+    expect(r.details?.slowThreshold).toBe(0.3);
+    expect(r.explanation).toMatch(/slow/);
+  });
+
+  test('does not fail an unchanged latency distribution', () => {
+    let failed = 0;
+    for (let r = 0; r < 40; r++) {
+      const history = simulateHistory(mulberry32(deriveSeed(22, r)), latencyPlan(120, stableProbs), { stablePrior });
+      if (firstVerdict(history, judge, 'fail', 8) > 0) failed++;
+    }
+    expect(failed).toBeLessThanOrEqual(2);
+  });
+
+  test('without enough stable history to place the threshold, it is inconclusive', () => {
+    const history = simulateHistory(mulberry32(23), latencyPlan(2, stableProbs));
+    expect(judge(history).verdict).toBe('inconclusive');
+  });
+});
+
+test('splitAlpha is Bonferroni and validates its input', () => {
+  expect(splitAlpha(0.01, 2)).toBeCloseTo(0.005, 15);
+  expect(splitAlpha(0.05, 1)).toBe(0.05);
+  expect(() => splitAlpha(0, 2)).toThrow(InputError);
+  expect(() => splitAlpha(0.05, 0)).toThrow(InputError);
+});
