@@ -1,0 +1,107 @@
+/**
+ * Replays the migrations in PGlite (real PostgreSQL compiled to WASM): the stable migrations first,
+ * then each new statement on its own with a catalog snapshot after it. The diff by OID/attnum sees
+ * what the SQL really did, including DO blocks, dynamic SQL and CASCADE.
+ */
+import { CanaryGateError, errorMessage } from '../../util/errors.ts';
+import { withTimeout } from '../../util/retry.ts';
+import type { MigrationFile } from '../discovery.ts';
+import type { RuleHit } from '../rules/hit.ts';
+import { diffSnapshots, SNAPSHOT_SQL, stableIdentity, type CatalogSnapshot } from './catalog.ts';
+import type { PgStatement } from './parse.ts';
+
+/** The slice of PGlite the replay uses (tests and callers may pass their own instance). */
+export interface ReplayDatabase {
+  exec(sql: string): Promise<unknown>;
+  query<T>(sql: string): Promise<{ rows: T[] }>;
+  close(): Promise<void>;
+}
+
+/** Starts an in-memory PGlite; loads the WASM only when called. */
+export async function startReplayDatabase(): Promise<ReplayDatabase> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  return PGlite.create();
+}
+
+/** Drops everything a previous replay created, so one instance serves several checks. */
+export async function resetReplayDatabase(db: ReplayDatabase): Promise<void> {
+  await db.exec(`ROLLBACK; DO $$ DECLARE s text; BEGIN
+    FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND nspname NOT LIKE 'pg\\_%' LOOP
+      EXECUTE format('DROP SCHEMA %I CASCADE', s);
+    END LOOP;
+  END $$; DROP SCHEMA public CASCADE; CREATE SCHEMA public; RESET ALL;`).catch(async () => {
+    await db.exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public; RESET ALL;`);
+  });
+}
+
+export interface ReplayOutcome {
+  status: 'ran' | 'unavailable';
+  notes: string[];
+  /** Hits per change statement index. */
+  hits: Map<number, RuleHit[]>;
+  /** Statement indexes the replay applied. */
+  applied: Set<number>;
+  /** The statement the replay could not apply, and why. */
+  failed?: { index: number; error: string };
+}
+
+/** Statements that cannot change the catalog: no snapshot needed after them. */
+const CATALOG_NEUTRAL = new Set(['TransactionStmt', 'VariableSetStmt', 'VariableShowStmt', 'SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'ExplainStmt', 'CommentStmt', 'CopyStmt', 'CheckPointStmt', 'VacuumStmt']);
+
+async function snapshot(db: ReplayDatabase): Promise<CatalogSnapshot> {
+  const r = await db.query<{ snapshot: CatalogSnapshot | string }>(SNAPSHOT_SQL);
+  const raw = r.rows[0]?.snapshot;
+  return typeof raw === 'string' ? (JSON.parse(raw) as CatalogSnapshot) : (raw as CatalogSnapshot);
+}
+
+export async function replayPgChange(
+  db: ReplayDatabase,
+  stable: readonly MigrationFile[],
+  change: readonly PgStatement[],
+  opts: { timeoutMs: number; signal?: AbortSignal },
+): Promise<ReplayOutcome> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const left = (): number => Math.max(1, deadline - Date.now());
+  const timeout = (): Error => new CanaryGateError('timeout', `The PGlite replay did not finish within ${opts.timeoutMs} ms; raise timeoutMs or pass replay: false.`);
+  const run = <T>(p: Promise<T>): Promise<T> => withTimeout(p, left(), timeout);
+  const outcome: ReplayOutcome = { status: 'ran', notes: [], hits: new Map(), applied: new Set() };
+
+  for (const f of stable) {
+    if (opts.signal?.aborted) throw new CanaryGateError('cancelled', 'The schema check was cancelled during the replay.');
+    try {
+      await run(db.exec(f.text));
+    } catch (err) {
+      if (err instanceof CanaryGateError) throw err;
+      outcome.status = 'unavailable';
+      outcome.notes.push(`Replay unavailable: the stable migration ${f.path} does not apply in PGlite (${errorMessage(err)}), e.g. an extension PGlite lacks. Static analysis only.`);
+      return outcome;
+    }
+  }
+  let before = await run(snapshot(db));
+  const stableIds = stableIdentity(before);
+  let inTransaction = false;
+  for (const s of change) {
+    if (opts.signal?.aborted) throw new CanaryGateError('cancelled', 'The schema check was cancelled during the replay.');
+    try {
+      await run(db.exec(s.text));
+    } catch (err) {
+      if (err instanceof CanaryGateError) throw err;
+      outcome.failed = { index: s.index, error: errorMessage(err) };
+      outcome.notes.push(`Replay stopped at ${s.file}:${s.line}: PostgreSQL rejected the statement (${errorMessage(err)}). Later statements were checked statically only.`);
+      if (inTransaction) await db.exec('ROLLBACK').catch(() => undefined);
+      return outcome;
+    }
+    outcome.applied.add(s.index);
+    if (s.type === 'TransactionStmt') {
+      const kind = String(s.node.kind);
+      inTransaction = kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START' ? true : kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' ? false : inTransaction;
+    }
+    if (CATALOG_NEUTRAL.has(s.type)) continue;
+    const after = await run(snapshot(db));
+    const hits = diffSnapshots(before, after, stableIds);
+    if (hits.length) outcome.hits.set(s.index, hits);
+    before = after;
+  }
+  if (inTransaction) await db.exec('COMMIT').catch(() => undefined);
+  return outcome;
+}
