@@ -208,6 +208,10 @@ function renderAtLevel(report: Readonly<RolloutReport>, level: DetailLevel, redu
   if (shownGateSteps.length < gateSteps.length) {
     out.push(`_Gate details of ${gateSteps.length - shownGateSteps.length} earlier step(s) omitted to fit the size limit._`, '');
   }
+  if (level.gateSteps > 0) {
+    const queries = queriesTable(gateSteps);
+    if (queries.length > 0) out.push(...queries, '');
+  }
 
   if (report.precheck) out.push(...precheckSection(report, level.precheckChars), '');
 
@@ -266,24 +270,44 @@ function gatesTable(step: StepRecord): string[] {
   const lines = [
     `**Step ${step.index + 1} (${formatNumber(step.weight)} %) — gates**`,
     '',
-    '| Gate | Metric | Verdict | Canary | Stable | Threshold | Query |',
-    '|---|---|---|---:|---:|---|---|',
+    '| Gate | Metric | Verdict | Canary | Stable | Threshold |',
+    '|---|---|---|---:|---:|---|',
   ];
   for (const [gateName, check] of Object.entries(step.gates)) {
-    const metrics: MetricReport[] = check.metrics.length > 0 ? check.metrics : [];
-    if (metrics.length === 0) {
-      lines.push(`| ${escapeMarkdown(gateName, 80)} | ${escapeMarkdown(check.summary, 200)} | ${verdictText(check.verdict)} | – | – | – | |`);
+    if (check.metrics.length === 0) {
+      lines.push(`| ${escapeMarkdown(gateName, 80)} | ${escapeMarkdown(check.summary, 200)} | ${verdictText(check.verdict)} | – | – | – |`);
       continue;
     }
-    for (const m of metrics.slice(0, 20)) {
+    for (const m of check.metrics.slice(0, 20)) {
       lines.push(
-        `| ${escapeMarkdown(gateName, 80)} | ${escapeMarkdown(m.name, 80)} | ${verdictText(m.verdict)} | ${formatNumber(m.canaryValue)} | ${formatNumber(m.stableValue)} | ${m.threshold ? escapeMarkdown(m.threshold, 120) : '–'} | ${m.query ? codeSpan(m.query) : ''} |`,
+        `| ${escapeMarkdown(gateName, 80)} | ${escapeMarkdown(m.name, 80)} | ${verdictText(m.verdict)} | ${formatNumber(m.canaryValue)} | ${formatNumber(m.stableValue)} | ${m.threshold ? escapeMarkdown(m.threshold, 120) : '–'} |`,
       );
     }
-    const failing = metrics.filter((m) => m.verdict === 'fail');
-    for (const m of failing.slice(0, 5)) lines.push(`| | ↳ ${escapeMarkdown(m.name, 80)} | | | | ${escapeMarkdown(m.explanation, 300)} | |`);
+    for (const m of check.metrics.filter((x) => x.verdict === 'fail').slice(0, 5)) {
+      lines.push(`| | ↳ ${escapeMarkdown(m.name, 80)} | | | | ${escapeMarkdown(m.explanation, 300)} |`);
+    }
   }
   return lines;
+}
+
+/** Each gate metric's rendered query, once (the latest step's), rather than in every step's table. */
+function queriesTable(gateSteps: readonly StepRecord[]): string[] {
+  const queries = new Map<string, { gate: string; metric: string; query: string }>();
+  for (const step of gateSteps) {
+    for (const [gate, check] of Object.entries(step.gates)) {
+      for (const m of check.metrics) if (m.query) queries.set(`${gate}\u0000${m.name}`, { gate, metric: m.name, query: m.query });
+    }
+  }
+  if (queries.size === 0) return [];
+  return [
+    '<details><summary>Queries</summary>',
+    '',
+    '| Gate | Metric | Query |',
+    '|---|---|---|',
+    ...[...queries.values()].slice(0, 50).map((q) => `| ${escapeMarkdown(q.gate, 80)} | ${escapeMarkdown(q.metric, 80)} | ${codeSpan(q.query, 1000)} |`),
+    '',
+    '</details>',
+  ];
 }
 
 function precheckSection(report: Readonly<RolloutReport>, maxChars: number): string[] {
