@@ -2,8 +2,8 @@
  * SMI TrafficSplit (split.smi-spec.io v1alpha1..v1alpha4): apex = the user's Service, backends =
  * the stable-only and canary-only Services. The served version is found by discovery; v1alpha1
  * weights are quantities (written in thousandths, "900m"/"100m"), later versions integers.
- * SMI is archived upstream (CNCF, 2023): Linkerd ≥ 2.12 and OSM moved to Gateway API — prefer the
- * gateway-api router where it is available.
+ * SMI is archived upstream (CNCF, 2023); Linkerd keeps TrafficSplit in the linkerd-smi extension and
+ * routes with Gateway API — prefer the gateway-api router where it is available.
  */
 import type { KubeApi, KubeObject } from '../kube/types.ts';
 import { RouterError, asArray, checkWeight, isManaged, managedLabels, percentOf, refTo, split, updateObject } from './common.ts';
