@@ -154,3 +154,37 @@ test('a comment deleted during the rollout is posted again', async () => {
   expect(gh.comments(7)[0]!.body).toContain('✅ Promoted');
   expect(gh.comments(7)[0]!.id).not.toBe(first.id);
 });
+
+test('concurrent events never create a second comment; the latest state wins', async () => {
+  gh = await startFakeGitHub({ token: TOKEN });
+  const sink = createPrCommentSink({ octokit: octokit(), owner: 'acme', repo: 'shop', prNumber: 7, warn: () => undefined, call: noSleep });
+  await Promise.all([
+    sink.publish(runningReport(), { type: 'started' }),
+    sink.publish(runningReport(), { type: 'step', stepIndex: 0, weight: 5 }),
+    sink.publish(runningReport(), { type: 'step', stepIndex: 1, weight: 20 }),
+    sink.publish(promotedReport(), { type: 'finished', result: 'promoted' }),
+  ]);
+  expect(gh.comments(7)).toHaveLength(1);
+  expect(gh.comments(7)[0]!.body).toContain('✅ Promoted');
+  // The first delivery is in flight while the other three arrive: they coalesce into one update.
+  expect(writes().map((r) => r.method)).toEqual(['POST', 'PATCH']);
+});
+
+test("GitHub's secondary rate limit (403 + Retry-After) is waited out, not taken for a missing permission", async () => {
+  gh = await startFakeGitHub({ token: TOKEN });
+  const delays: number[] = [];
+  const warnings: string[] = [];
+  const sink = createPrCommentSink({
+    octokit: octokit(),
+    owner: 'acme',
+    repo: 'shop',
+    prNumber: 7,
+    warn: (m) => warnings.push(m),
+    call: { sleep: async (ms) => void delays.push(ms) },
+  });
+  gh.rateLimitNext(2, 7);
+  await sink.publish(runningReport(), { type: 'started' });
+  expect(delays).toEqual([7000, 7000]);
+  expect(gh.comments(7)).toHaveLength(1);
+  expect(warnings).toEqual([]);
+});

@@ -147,3 +147,17 @@ test('external text goes into plain_text, so Slack markup from outside is inert'
   // The notification text is mrkdwn-ish: escaped.
   expect(msg.text).not.toMatch(/</);
 });
+
+test('bot mode coalesces a burst of events: one request in flight, the final state delivered', async () => {
+  slack = await startFakeSlack({ botToken: BOT_TOKEN });
+  const sink = createSlackSink({ botToken: BOT_TOKEN, channel: 'C0DEPLOYS', apiUrl: slack.apiUrl, warn: () => undefined });
+  await Promise.all([
+    sink.publish(runningReport(), { type: 'started' }),
+    sink.publish(runningReport(), { type: 'step', stepIndex: 0, weight: 5 }),
+    sink.publish(runningReport(), { type: 'step', stepIndex: 1, weight: 20 }),
+    sink.publish(promotedReport(), { type: 'finished', result: 'promoted' }),
+  ]);
+  expect(slack.calls.map((c) => c.kind)).toEqual(['chat.postMessage', 'chat.update']);
+  const attachments = slack.messages[0]!.payload.attachments as { color: string }[];
+  expect(attachments[0]!.color).toBe(SLACK_COLORS.good);
+});

@@ -9,19 +9,31 @@ export function httpStatusOf(err: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+function headersOf(err: unknown): Record<string, string | undefined> {
+  return (err as { response?: { headers?: Record<string, string | undefined> } } | null)?.response?.headers ?? {};
+}
+
+/** GitHub signals primary and secondary rate limits with 403 (or 429); those are not permission problems. */
+export function isRateLimited(err: unknown): boolean {
+  const status = httpStatusOf(err);
+  if (status === 429) return true;
+  if (status !== 403) return false;
+  const headers = headersOf(err);
+  return headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(describeGitHubError(err));
+}
+
 /** 401/403/404: the token lacks the permission (fork PR, missing `permissions:`) or the thing is gone. */
 export function isPermissionError(err: unknown): boolean {
   const s = httpStatusOf(err);
-  return s === 401 || s === 403 || s === 404;
+  return (s === 401 || s === 403 || s === 404) && !isRateLimited(err);
 }
 
 /** Server errors, GitHub's secondary rate limits (403/429 with retry-after) and network errors. */
 export function githubRetryDecision(err: unknown): boolean | { afterMs: number } {
   const status = httpStatusOf(err);
-  const headers = (err as { response?: { headers?: Record<string, string | undefined> } } | null)?.response?.headers ?? {};
-  const retryAfter = Number(headers['retry-after']);
-  if ((status === 403 || status === 429) && Number.isFinite(retryAfter)) return { afterMs: Math.max(0, retryAfter) * 1000 };
-  if (status === 429) return true;
+  const retryAfter = Number(headersOf(err)['retry-after']);
+  if (isRateLimited(err) && Number.isFinite(retryAfter)) return { afterMs: Math.max(0, retryAfter) * 1000 };
+  if (isRateLimited(err)) return true;
   if (status === undefined) return true; // network error, timeout
   return status >= 500;
 }

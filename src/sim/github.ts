@@ -63,6 +63,8 @@ export interface FakeGitHub {
   comments(issue: number): FakeComment[];
   /** Seeds a comment by someone (to test that other people's comments are left alone). */
   addComment(issue: number, body: string, user: FakeGitHubUser): FakeComment;
+  /** The next `count` requests get GitHub's secondary rate limit: 403 with Retry-After. */
+  rateLimitNext(count: number, retryAfterSeconds: number): void;
   /** Deletes a comment (as a person would in the UI). */
   deleteComment(id: number): void;
   setForkPr(forkPr: boolean): void;
@@ -87,6 +89,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   const statuses: FakeStatus[] = [];
   const requests: RecordedRequest[] = [];
   let nextId = 1000;
+  let limited = 0;
+  let limitRetryAfter = 1;
   let clock = Date.UTC(2026, 0, 1);
   const now = (): string => new Date((clock += 1000)).toISOString();
 
@@ -129,6 +133,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, authorized });
     if (!authorized) {
       send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      return;
+    }
+    if (limited > 0) {
+      limited--;
+      send(res, 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': String(limitRetryAfter) });
       return;
     }
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -216,6 +225,10 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     statuses,
     comments: (issue) => comments.filter((c) => c.issue === issue),
     addComment,
+    rateLimitNext: (count, seconds) => {
+      limited = count;
+      limitRetryAfter = seconds;
+    },
     deleteComment: (id) => {
       const i = comments.findIndex((c) => c.id === id);
       if (i >= 0) comments.splice(i, 1);
