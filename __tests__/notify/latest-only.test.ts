@@ -25,3 +25,11 @@ test('a failed delivery rejects its waiters and does not block the next one', as
   await expect(q.submit(1)).rejects.toThrow('down');
   await expect(q.submit(2)).resolves.toBeUndefined();
 });
+
+test('a send that throws synchronously still settles every waiter', async () => {
+  const q = new LatestOnly<number>((() => {
+    throw new Error('sync');
+  }) as unknown as (v: number) => Promise<void>);
+  await expect(q.submit(1)).rejects.toThrow('sync');
+  await expect(q.submit(2)).rejects.toThrow('sync');
+});

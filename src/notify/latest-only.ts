@@ -32,10 +32,13 @@ export class LatestOnly<T> {
       return;
     }
     this.#pending = undefined;
-    this.#inFlight = this.#send(job.value).then(
-      () => job.waiters.forEach((w) => w.resolve()),
-      (err: unknown) => job.waiters.forEach((w) => w.reject(err)),
-    );
+    // Promise.resolve().then: a send that throws synchronously still settles its waiters.
+    this.#inFlight = Promise.resolve()
+      .then(() => this.#send(job.value))
+      .then(
+        () => job.waiters.forEach((w) => w.resolve()),
+        (err: unknown) => job.waiters.forEach((w) => w.reject(err)),
+      );
     void this.#inFlight.then(() => this.#drain());
   }
 }
