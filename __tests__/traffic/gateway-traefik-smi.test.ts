@@ -62,6 +62,24 @@ describe('gateway-api router', () => {
     await expect(setup('gateway-api', {}, [httpRoute()], []).router.verify()).rejects.toThrow(/serves no HTTPRoute/);
   });
 
+  it('keeps backendRef filters of the user, adds the cookie filter to the canary only, and restores exactly', async () => {
+    const hr = httpRoute();
+    const userFilter = { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-env', value: 'prod' }] } };
+    (hr.spec as { rules: Rule[] }).rules[1]!.backendRefs = [{ name: 'web', port: 80, weight: 7, filters: [userFilter] }];
+    const { kube, router } = setup('gateway-api', { sticky: { cookie: 'cg', maxAgeSeconds: 60 } }, [hr]);
+    const before = route(kube).spec;
+    await router.prepare?.();
+    await router.setWeight(30);
+    await router.setWeight(60);
+    const refs = route(kube).spec.rules[1]!.backendRefs;
+    expect(refs[0]?.filters).toEqual([userFilter]);
+    expect(refs[1]?.filters).toHaveLength(2);
+    expect(refs[1]?.filters?.[0]).toEqual(userFilter);
+    await router.reset();
+    await router.cleanup?.();
+    expect(route(kube).spec).toEqual(before);
+  });
+
   it('cleanup restores the single user backend', async () => {
     const { kube, router } = setup('gateway-api', {}, [httpRoute()]);
     await router.prepare?.();

@@ -149,6 +149,47 @@ describe('istio router', () => {
     expect(router.notes?.().join(' ')).toMatch(/consistentHash would only pin a user to a pod/);
   });
 
+  it('restores the user route exactly and keeps subsets the user wrote (even with the same names)', async () => {
+    const userVs = virtualService();
+    (userVs.spec as { http: Route[] }).http[1]!.route = [{ destination: { host: 'web', subset: 'stable' }, weight: 100 }];
+    const userDr: KubeObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: {
+        host: 'web',
+        subsets: [
+          { name: 'stable', labels: { 'canary-gate.io/track': 'stable' } },
+          { name: 'canary', labels: { 'canary-gate.io/track': 'canary' } },
+        ],
+      },
+    };
+    const { router, vs, dr, kube } = setup({ objects: [stableDeployment(), userService(), userVs, userDr] });
+    const before = { vs: vs().spec, dr: dr()?.spec };
+    await router.verify();
+    kube.calls.length = 0;
+    await router.prepare?.();
+    // One write: the canary destination at weight 0 plus the record of the original route.
+    expect(kube.writes().filter((c) => c.kind === 'VirtualService')).toHaveLength(1);
+    await router.setWeight(40);
+    expect(vs().metadata.annotations?.['canary-gate.io/original']).toBeDefined();
+    await router.reset();
+    await router.cleanup?.();
+    expect(vs().spec).toEqual(before.vs);
+    expect(vs().metadata.annotations?.['canary-gate.io/original']).toBeUndefined();
+    expect(dr()?.spec).toEqual(before.dr);
+  });
+
+  it('records the original route in the same write that first changes it', async () => {
+    const { router, vs, kube } = setup();
+    await router.prepare?.();
+    const vsWrites = kube.writes().filter((c) => c.kind === 'VirtualService');
+    expect(vsWrites).toHaveLength(1);
+    expect(JSON.parse(vs().metadata.annotations?.['canary-gate.io/original'] ?? '{}')).toEqual({
+      'http:main': [{ destination: { host: 'web', port: { number: 80 } } }],
+    });
+  });
+
   it('a VirtualService never prepared is left untouched by reset', async () => {
     const { router, kube } = setup();
     await router.reset();

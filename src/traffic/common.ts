@@ -113,3 +113,42 @@ export function percentOf(stableWeight: number, canaryWeight: number): number {
   if (!(total > 0)) return 0;
   return Math.round((canaryWeight / total) * 100);
 }
+
+/**
+ * The user's original values of the fields a router rewrites, kept in one annotation on the object
+ * itself (written in the same PUT as the first change, so a crash cannot separate them) and put back
+ * by cleanup().
+ */
+export const ORIGINAL_ANNOTATION = 'canary-gate.io/original';
+
+function originals(obj: KubeObject): Record<string, unknown> {
+  const raw = obj.metadata.annotations?.[ORIGINAL_ANNOTATION];
+  if (!raw) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return isRecord(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Records `value` under `key` unless a value is already recorded (the first one is the original). */
+export function rememberOriginal(obj: KubeObject, key: string, value: unknown): void {
+  const map = originals(obj);
+  if (key in map) return;
+  map[key] = structuredClone(value);
+  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [ORIGINAL_ANNOTATION]: JSON.stringify(map) };
+}
+
+/** Returns and forgets the value recorded under `key` (undefined when none); drops the annotation when empty. */
+export function takeOriginal<T>(obj: KubeObject, key: string): T | undefined {
+  const map = originals(obj);
+  if (!(key in map)) return undefined;
+  const value = map[key] as T;
+  delete map[key];
+  const annotations = { ...(obj.metadata.annotations ?? {}) };
+  if (Object.keys(map).length === 0) delete annotations[ORIGINAL_ANNOTATION];
+  else annotations[ORIGINAL_ANNOTATION] = JSON.stringify(map);
+  obj.metadata.annotations = annotations;
+  return value;
+}

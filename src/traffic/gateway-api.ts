@@ -16,7 +16,9 @@ import {
   isRecord,
   percentOf,
   refTo,
+  rememberOriginal,
   split,
+  takeOriginal,
   updateObject,
 } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
@@ -56,6 +58,7 @@ export interface GatewayApiRouterDeps {
   log: (line: string) => void;
 }
 
+const ruleKey = (rule: HttpRouteRule, index: number): string => `rule:${rule.name ?? index}`;
 const isService = (b: BackendRef): boolean => (b.group ?? '') === '' && (b.kind ?? 'Service') === 'Service';
 const isOwnRule = (r: HttpRouteRule): boolean => typeof r.name === 'string' && r.name.startsWith(OWN_RULE_PREFIX);
 
@@ -97,12 +100,12 @@ export function weightRule(rule: HttpRouteRule, canary: number, names: ResolvedN
   const refs = asArray(rule.backendRefs) as BackendRef[];
   const base = structuredClone(refs.find((b) => b.name !== names.canaryService) ?? refs[0]);
   if (!base) throw new Error('rule without backendRefs');
-  delete base.filters;
   const { stable } = split(canary);
-  const stableRef: BackendRef = { ...base, name: names.stableService, weight: stable };
-  const canaryRef: BackendRef = { ...base, name: names.canaryService, weight: canary };
+  const stableRef: BackendRef = { ...structuredClone(base), name: names.stableService, weight: stable };
+  const canaryRef: BackendRef = { ...structuredClone(base), name: names.canaryService, weight: canary };
   if (options.sticky) {
     canaryRef.filters = [
+      ...(asArray(base.filters) as Json[]),
       {
         type: 'ResponseHeaderModifier',
         responseHeaderModifier: {
@@ -114,7 +117,7 @@ export function weightRule(rule: HttpRouteRule, canary: number, names: ResolvedN
   rule.backendRefs = [stableRef, canaryRef];
 
   const suffix = rule.name ?? String(index);
-  const only = (): BackendRef[] => [{ ...base, name: names.canaryService, weight: 1 }];
+  const only = (): BackendRef[] => [{ ...structuredClone(base), name: names.canaryService, weight: 1 }];
   const keep = (r: HttpRouteRule): Json => {
     const out: Json = {};
     for (const k of ['filters', 'timeouts']) if (r[k] !== undefined) out[k] = structuredClone(r[k]);
@@ -224,13 +227,14 @@ export class GatewayApiRouter implements TrafficRouter {
       this.deps.kube,
       await this.ref(),
       (route) => {
-        const before = JSON.stringify(route.spec.rules ?? []);
+        const before = JSON.stringify([route.spec.rules ?? [], route.metadata.annotations ?? {}]);
         const rules = (asArray(route.spec.rules) as HttpRouteRule[]).filter((r) => !isOwnRule(r));
         route.spec.rules = rules;
         const targets = new Set(this.targets(route));
         const extra: HttpRouteRule[] = [];
         rules.forEach((r, i) => {
           if (!targets.has(i)) return;
+          rememberOriginal(route, ruleKey(r, i), r.backendRefs);
           const more = weightRule(r, canary, this.deps.names, this.deps.options, i);
           if (withMatchRules) extra.push(...more);
         });
@@ -238,7 +242,7 @@ export class GatewayApiRouter implements TrafficRouter {
         if (route.spec.rules.length > 16) {
           throw new RouterError(this.name, `${this.where()} would need ${route.spec.rules.length} rules (the limit is 16); drop header/cookie/sticky or name fewer routes.`);
         }
-        return JSON.stringify(route.spec.rules) !== before;
+        return JSON.stringify([route.spec.rules, route.metadata.annotations ?? {}]) !== before;
       },
       this.deps.options.conflictRetry,
     );
@@ -274,11 +278,16 @@ export class GatewayApiRouter implements TrafficRouter {
       kube,
       await this.ref(),
       (route) => {
-        const before = JSON.stringify(route.spec.rules ?? []);
+        const before = JSON.stringify([route.spec.rules ?? [], route.metadata.annotations ?? {}]);
         const rules = (asArray(route.spec.rules) as HttpRouteRule[]).filter((r) => !isOwnRule(r));
         route.spec.rules = rules;
         for (const i of targetRuleIndexes(route, names, target.namespace, this.deps.options.routes)) {
           const rule = rules[i] as HttpRouteRule;
+          const original = takeOriginal<BackendRef[]>(route, ruleKey(rule, i));
+          if (original) {
+            rule.backendRefs = original;
+            continue;
+          }
           const refs = asArray(rule.backendRefs) as BackendRef[];
           const base = structuredClone(refs.find((b) => b.name !== names.canaryService) ?? refs[0]);
           if (!base) continue;
@@ -286,7 +295,7 @@ export class GatewayApiRouter implements TrafficRouter {
           delete base.filters;
           rule.backendRefs = [{ ...base, name: names.service }];
         }
-        return JSON.stringify(route.spec.rules) !== before;
+        return JSON.stringify([route.spec.rules, route.metadata.annotations ?? {}]) !== before;
       },
       this.deps.options.conflictRetry,
     );

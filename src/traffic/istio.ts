@@ -19,7 +19,9 @@ import {
   managedLabels,
   percentOf,
   refTo,
+  rememberOriginal,
   split,
+  takeOriginal,
   updateObject,
 } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
@@ -105,12 +107,17 @@ export function weightRoute(route: HttpRoute, canary: number, options: RouterOpt
   if (!base) throw new Error('route without destinations');
   const { stable } = split(canary);
   const stableDest: Destination = { ...base, destination: { ...base.destination, subset: STABLE_SUBSET }, weight: stable };
-  const canaryBase = structuredClone(base);
-  delete canaryBase.headers;
-  const canaryDest: Destination = { ...canaryBase, destination: { ...base.destination, subset: CANARY_SUBSET }, weight: canary };
+  const canaryDest: Destination = { ...structuredClone(base), destination: { ...base.destination, subset: CANARY_SUBSET }, weight: canary };
   if (options.sticky) {
+    const headers = isRecord(canaryDest.headers) ? canaryDest.headers : {};
+    const response = isRecord(headers.response) ? headers.response : {};
+    const add = isRecord(response.add) ? response.add : {};
     canaryDest.headers = {
-      response: { add: { 'set-cookie': `${options.sticky.cookie}=${CANARY_SUBSET}; Max-Age=${options.sticky.maxAgeSeconds}; Path=/` } },
+      ...headers,
+      response: {
+        ...response,
+        add: { ...add, 'set-cookie': `${options.sticky.cookie}=${CANARY_SUBSET}; Max-Age=${options.sticky.maxAgeSeconds}; Path=/` },
+      },
     };
   }
   route.route = [stableDest, canaryDest];
@@ -133,7 +140,10 @@ export function weightRoute(route: HttpRoute, canary: number, options: RouterOpt
   return extra;
 }
 
-/** Puts every target route back to a single destination on the host (no subset, no weight). */
+const routeKey = (route: HttpRoute, index: number): string => `http:${route.name ?? index}`;
+const ADDED_SUBSETS = 'added-subsets';
+
+/** Without a recorded original: a single destination on the host (no subset, no weight). */
 function restoreRoute(route: HttpRoute): void {
   const dests = asArray(route.route) as Destination[];
   const base = structuredClone(dests.find((d) => d.destination?.subset !== CANARY_SUBSET) ?? dests[0]);
@@ -260,8 +270,11 @@ export class IstioRouter implements TrafficRouter {
         const missing = subsets.filter((s) => !have.some((h) => h.name === s.name));
         if (missing.length === 0) return false;
         dr.spec.subsets = [...have, ...missing];
+        // Remember which subsets are ours, so cleanup() never removes subsets the user wrote.
+        rememberOriginal(dr, ADDED_SUBSETS, missing.map((m) => m.name));
         return true;
       }, this.deps.options.conflictRetry);
+      log(`added missing subsets to DestinationRule ${target.namespace}/${ref.name}`);
     }
     // Subsets must exist before a route names them, else Envoy answers 503 for that route.
     await this.writeRoutes(0, false);
@@ -279,20 +292,21 @@ export class IstioRouter implements TrafficRouter {
       this.deps.kube,
       ref,
       (vs) => {
-        const before = JSON.stringify(vs.spec.http ?? []);
+        const before = JSON.stringify([vs.spec.http ?? [], vs.metadata.annotations ?? {}]);
         const http = (asArray(vs.spec.http) as HttpRoute[]).filter((r) => !isOwnRoute(r));
         vs.spec.http = http;
         const targets = new Set(this.targets(vs));
         const out: HttpRoute[] = [];
         http.forEach((r, i) => {
           if (targets.has(i)) {
+            rememberOriginal(vs, routeKey(r, i), r.route);
             const extra = weightRoute(r, canary, this.deps.options, i);
             if (withMatchRoutes) out.push(...extra);
           }
           out.push(r);
         });
         vs.spec.http = out;
-        return JSON.stringify(out) !== before;
+        return JSON.stringify([out, vs.metadata.annotations ?? {}]) !== before;
       },
       this.deps.options.conflictRetry,
     );
@@ -331,13 +345,16 @@ export class IstioRouter implements TrafficRouter {
       kube,
       await this.vsRef(),
       (vs) => {
-        const before = JSON.stringify(vs.spec.http ?? []);
+        const before = JSON.stringify([vs.spec.http ?? [], vs.metadata.annotations ?? {}]);
         const http = (asArray(vs.spec.http) as HttpRoute[]).filter((r) => !isOwnRoute(r));
         vs.spec.http = http;
         for (const i of targetRouteIndexes(vs, names.service, target.namespace, this.deps.options.routes)) {
-          restoreRoute(http[i] as HttpRoute);
+          const route = http[i] as HttpRoute;
+          const original = takeOriginal<Destination[]>(vs, routeKey(route, i));
+          if (original) route.route = original;
+          else restoreRoute(route);
         }
-        return JSON.stringify(vs.spec.http) !== before;
+        return JSON.stringify([vs.spec.http, vs.metadata.annotations ?? {}]) !== before;
       },
       this.deps.options.conflictRetry,
     );
@@ -349,11 +366,9 @@ export class IstioRouter implements TrafficRouter {
       return;
     }
     await updateObject<DestinationRule>(kube, drRef, (d) => {
-      const keep = (d.spec.subsets ?? []).filter(
-        (s) => !((s.name === STABLE_SUBSET || s.name === CANARY_SUBSET) && s.labels?.[TRACK_LABEL] !== undefined),
-      );
-      if (keep.length === (d.spec.subsets ?? []).length) return false;
-      d.spec.subsets = keep;
+      const added = takeOriginal<string[]>(d, ADDED_SUBSETS);
+      if (!added) return false;
+      d.spec.subsets = (d.spec.subsets ?? []).filter((s) => !added.includes(s.name));
       return true;
     }, this.deps.options.conflictRetry);
   }

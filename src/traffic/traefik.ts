@@ -5,7 +5,7 @@
  * user's Service. With `sticky`, `weighted.sticky.cookie` pins each user to the version first chosen.
  */
 import type { KubeApi, KubeObject } from '../kube/types.ts';
-import { RouterError, asArray, checkWeight, isRecord, percentOf, refTo, split, updateObject } from './common.ts';
+import { RouterError, asArray, checkWeight, isRecord, percentOf, refTo, rememberOriginal, split, takeOriginal, updateObject } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
@@ -117,6 +117,7 @@ export class TraefikRouter implements TrafficRouter {
 
   private weighted(ts: TraefikService, canary: number): void {
     const base = structuredClone(this.check(ts));
+    rememberOriginal(ts, 'weighted', ts.spec.weighted);
     const { stable } = split(canary);
     const weighted = ts.spec.weighted ?? {};
     weighted.services = [
@@ -135,9 +136,9 @@ export class TraefikRouter implements TrafficRouter {
       this.deps.kube,
       await this.ref(),
       (ts) => {
-        const before = JSON.stringify(ts.spec);
+        const before = JSON.stringify([ts.spec, ts.metadata.annotations ?? {}]);
         mutate(ts);
-        return JSON.stringify(ts.spec) !== before;
+        return JSON.stringify([ts.spec, ts.metadata.annotations ?? {}]) !== before;
       },
       this.deps.options.conflictRetry,
     );
@@ -182,6 +183,11 @@ export class TraefikRouter implements TrafficRouter {
     const ts = await kube.get<TraefikService>(await this.ref());
     if (ts) {
       await this.write((t) => {
+        const original = takeOriginal<TraefikService['spec']['weighted']>(t, 'weighted');
+        if (original) {
+          t.spec.weighted = original;
+          return;
+        }
         const list = asArray(t.spec.weighted?.services) as WeightedService[];
         const base = structuredClone(list.find((s) => s.name !== names.canaryService) ?? list[0]);
         if (!base || !t.spec.weighted) return;
