@@ -77,6 +77,8 @@ export async function replayPgChange(
       return outcome;
     }
   }
+  // A dump may leave session settings behind (pg_dump empties search_path).
+  await run(db.exec('RESET ALL'));
   let before = await run(snapshot(db));
   const stableIds = stableIdentity(before);
   let inTransaction = false;
