@@ -9,6 +9,8 @@ import { InputError } from '../util/errors.ts';
 
 export const STATE_ANNOTATION = 'canary-gate.io/state';
 export const RUN_ANNOTATION = 'canary-gate.io/run-id';
+/** Written by mode promote/abort for the live run to act on; only the live run clears it. */
+export const REQUEST_ANNOTATION = 'canary-gate.io/request';
 
 export interface Container {
   name: string;

@@ -48,8 +48,6 @@ export interface RolloutState {
   message?: string;
   /** Why the rollback started: set when entering rolling-back. */
   rollbackKind?: 'breach' | 'abort';
-  /** A request from another run (mode promote/abort) to the live run. */
-  request?: 'promote' | 'abort';
 }
 
 export type MachineEvent =
@@ -136,12 +134,12 @@ export function transition(state: RolloutState, event: MachineEvent, now: Date):
       return next({ phase: 'promoting' });
     case 'promoted':
       if (state.phase !== 'promoting') invalid();
-      return next({ phase: 'promoted', weight: 0, result: 'promoted', reason: undefined, request: undefined });
+      return next({ phase: 'promoted', weight: 0, result: 'promoted', reason: undefined });
     case 'rolled-back':
       if (state.phase !== 'rolling-back') invalid();
       return state.rollbackKind === 'abort'
-        ? next({ phase: 'aborted', weight: 0, result: 'aborted', request: undefined })
-        : next({ phase: 'rolled-back', weight: 0, result: 'rolled-back', request: undefined });
+        ? next({ phase: 'aborted', weight: 0, result: 'aborted' })
+        : next({ phase: 'rolled-back', weight: 0, result: 'rolled-back' });
     case 'rollback-failed':
       if (state.phase !== 'rolling-back') invalid();
       return next({ phase: 'failed', result: 'failed', message: `${state.message ?? ''} — rollback failed: ${event.message}`.trim() });

@@ -5,7 +5,7 @@
  */
 import { CanaryGateError, errorMessage, errorReason, type FailureReason } from '../util/errors.ts';
 import type { KubeApi } from '../kube/types.ts';
-import type { TrafficRouter } from '../traffic/router.ts';
+import { TRACK_LABEL, type TrafficRouter } from '../traffic/router.ts';
 import { buildCanaryDeployment, canaryName, containerImage, pickContainer } from './canary-deployment.ts';
 import type { GateCheck, PreCheck, StepGate } from './gate.ts';
 import { LeaseLock } from './lease-lock.ts';
@@ -43,6 +43,8 @@ export interface RunSettings {
   leaseMs: number;
   /** How often readiness is polled. */
   pollMs: number;
+  /** The router sends traffic to stable-only backends: stable pods must carry the track label. */
+  stableTrackLabel: boolean;
 }
 
 export interface RunnerDeps {
@@ -160,6 +162,8 @@ export class RolloutRunner {
     const leaseLost = new AbortController();
     lock.startRenewing((err) => leaseLost.abort(err));
     try {
+      // A request left by an earlier promote/abort run is not meant for this rollout.
+      if (await this.workloads.readRequest(this.s.deployment)) await this.workloads.writeRequest(this.s.deployment, null);
       const recorded = await this.workloads.readState(this.s.deployment);
       if (recorded && !isTerminal(recorded.phase) && recorded.runId !== this.s.runId) {
         log.warning(
@@ -239,7 +243,7 @@ export class RolloutRunner {
     const lease = await lock.read();
     if (lease.kind === 'held' && lease.holder !== this.s.runId) {
       log.info(`Rollout ${recorded.runId} is live (lease held by ${lease.holder}): asking it to ${kind}.`);
-      await this.workloads.saveState(this.s.deployment, { ...recorded, request: kind });
+      await this.workloads.writeRequest(this.s.deployment, kind);
       return this.awaitTerminal(kind);
     }
     await lock.acquire();
@@ -359,6 +363,7 @@ export class RolloutRunner {
     await router.prepare?.();
     await router.verify();
     this.builder.report.routerNotes = router.notes?.() ?? [];
+    if (this.s.stableTrackLabel) await this.labelStablePods(signal);
     const stable = await this.workloads.getStable(this.s.deployment);
     const replicas = this.initialCanaryReplicas(state);
     const desired = buildCanaryDeployment(stable, { image: state.canaryImage, container: state.container, replicas, runId: this.s.runId });
@@ -366,6 +371,21 @@ export class RolloutRunner {
     log.info(`Canary ${this.canary} deployed with ${state.canaryImage} (${replicas} replica(s)); waiting for it to be ready.`);
     await this.waitReady(this.canary, signal);
     return { type: 'canary-ready' };
+  }
+
+  /**
+   * Stable-only backends (Istio subsets, the `<service>-stable` Service) select
+   * `canary-gate.io/track: stable`. Stable pods without it get it once, through their template: a
+   * rolling restart with the same image, kept from then on (promotion keeps the template's labels).
+   */
+  private async labelStablePods(signal: AbortSignal): Promise<void> {
+    const stable = await this.workloads.getStable(this.s.deployment);
+    if (stable.spec.template.metadata?.labels?.[TRACK_LABEL] === 'stable') return;
+    this.deps.log.warning(
+      `Labelling the stable pods of ${this.s.deployment} with ${TRACK_LABEL}=stable (one-time rolling restart, same image) so the ${this.deps.router.name} router can address them apart from the canary.`,
+    );
+    await this.workloads.setTemplateLabel(this.s.deployment, TRACK_LABEL, 'stable');
+    await this.waitReady(this.s.deployment, signal);
   }
 
   private initialCanaryReplicas(state: RolloutState): number {
@@ -459,9 +479,12 @@ export class RolloutRunner {
   private async waitWatchingRequests(ms: number, signal: AbortSignal): Promise<MachineEvent | undefined> {
     const end = this.deps.now() + ms;
     for (;;) {
-      const recorded = await this.workloads.readState(this.s.deployment);
-      if (recorded?.request === 'abort') return { type: 'abort-requested', message: 'abort requested by another run (mode: abort)' };
-      if (recorded?.request === 'promote') return { type: 'promote-requested' };
+      const request = await this.workloads.readRequest(this.s.deployment);
+      if (request) {
+        await this.workloads.writeRequest(this.s.deployment, null);
+        this.deps.log.info(`Another run asked to ${request} (mode: ${request}).`);
+        return request === 'abort' ? { type: 'abort-requested', message: 'abort requested by another run (mode: abort)' } : { type: 'promote-requested' };
+      }
       const left = end - this.deps.now();
       if (left <= 0) return undefined;
       await this.deps.sleep(Math.min(left, REQUEST_POLL_MS * 5), signal);

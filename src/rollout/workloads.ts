@@ -8,7 +8,7 @@ import type { KubeApi, KubeObject } from '../kube/types.ts';
 import { TRACK_LABEL } from '../traffic/router.ts';
 import { CanaryGateError } from '../util/errors.ts';
 import { sleep } from '../util/retry.ts';
-import { STATE_ANNOTATION, type DeploymentObject } from './canary-deployment.ts';
+import { REQUEST_ANNOTATION, STATE_ANNOTATION, type DeploymentObject } from './canary-deployment.ts';
 import { parseState, serializeState, type RolloutState } from './machine.ts';
 
 export function deploymentRef(namespace: string, name: string) {
@@ -48,6 +48,16 @@ export class Workloads {
     await this.kube.patch(deploymentRef(this.namespace, name), { metadata: { annotations: { [STATE_ANNOTATION]: serializeState(state) } } }, 'merge');
   }
 
+  async readRequest(name: string): Promise<'promote' | 'abort' | undefined> {
+    const value = (await this.get(name))?.metadata.annotations?.[REQUEST_ANNOTATION];
+    return value === 'promote' || value === 'abort' ? value : undefined;
+  }
+
+  /** null removes the request (merge patch semantics). */
+  async writeRequest(name: string, request: 'promote' | 'abort' | null): Promise<void> {
+    await this.kube.patch(deploymentRef(this.namespace, name), { metadata: { annotations: { [REQUEST_ANNOTATION]: request } } }, 'merge');
+  }
+
   async scale(name: string, replicas: number): Promise<void> {
     await this.kube.patch(deploymentRef(this.namespace, name), { spec: { replicas } }, 'merge');
   }
@@ -59,6 +69,10 @@ export class Workloads {
       { spec: { template: { spec: { containers: [{ name: container, image }] } } } },
       'strategic',
     );
+  }
+
+  async setTemplateLabel(name: string, key: string, value: string): Promise<void> {
+    await this.kube.patch(deploymentRef(this.namespace, name), { spec: { template: { metadata: { labels: { [key]: value } } } } }, 'strategic');
   }
 
   /** Creates the canary or brings an existing one to the desired spec. */

@@ -1,0 +1,140 @@
+/**
+ * Composition: builds the adapters from the validated Config and runs the requested mode. Shared by
+ * the action (main.ts), its post step (post.ts) and the CLI. No input reading here.
+ */
+import type { Config } from './config/index.ts';
+import { PROMETHEUS_TOKEN_ENV } from './config/index.ts';
+import type { Secrets } from './config/load.ts';
+import { ClientNodeKubeApi, loadKubeConfig } from './kube/client.ts';
+import type { KubeApi, KubeObject } from './kube/types.ts';
+import { createMetricGate } from './metrics/gate.ts';
+import { createSinks, type NotifyCore } from './notify/factory.ts';
+import { Reporter } from './notify/reporter.ts';
+import { canaryName } from './rollout/canary-deployment.ts';
+import type { PreCheck, StepGate } from './rollout/gate.ts';
+import { planSteps } from './rollout/plan.ts';
+import type { Logger, ReportSink } from './rollout/report.ts';
+import { RolloutRunner, type RunnerDeps, type RunOutcome } from './rollout/runner.ts';
+import { deploymentRef } from './rollout/workloads.ts';
+import { createRouter, needsStableTrackLabel } from './traffic/factory.ts';
+import { sleep } from './util/retry.ts';
+
+export interface GitHubContext {
+  token?: string;
+  owner: string;
+  repo: string;
+  sha: string;
+  prNumber?: number;
+  runUrl?: string;
+  apiUrl?: string;
+}
+
+export interface AppEnv {
+  runId: string;
+  log: Logger;
+  /** For report sinks (summary, annotations, setSecret). */
+  core: NotifyCore;
+  /** The process environment (secret values named by `*-env` config keys). */
+  env: Record<string, string | undefined>;
+  github?: GitHubContext;
+  signal?: AbortSignal;
+  /** Injected in tests; otherwise built from the kubeconfig. */
+  kube?: KubeApi;
+  /** Override the settings' readiness poll interval (tests). */
+  pollMs?: number;
+  now?: () => number;
+  extraSinks?: ReportSink[];
+  prechecks?: PreCheck[];
+  onState?: RunnerDeps['onState'];
+}
+
+export function createKubeApi(config: Config, secrets: Secrets, log: Logger, signal?: AbortSignal): KubeApi {
+  const kc = loadKubeConfig({ content: secrets.kubeconfig, context: config.base.context });
+  return new ClientNodeKubeApi(kc, { onRetry: (m) => log.warning(`Kubernetes API: ${m}`), signal });
+}
+
+export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEnv): Promise<RunOutcome> {
+  const c = config.base;
+  const mode = c.mode === 'check' ? 'status' : c.mode;
+  const deployment = c.deployment ?? '';
+  const kube = app.kube ?? createKubeApi(config, secrets, app.log, app.signal);
+  const now = app.now ?? Date.now;
+
+  // The replicas router needs the stable's starting size; reading it is not a write.
+  const stable = mode === 'rollout' ? await kube.get<KubeObject & { spec?: { replicas?: number } }>(deploymentRef(c.namespace, deployment)) : undefined;
+  const router = createRouter(config.routing.kind, {
+    kube,
+    target: { namespace: c.namespace, stable: deployment, canary: canaryName(deployment) },
+    options: { ...config.routing.options, ...(stable?.spec?.replicas !== undefined ? { stableReplicas: stable.spec.replicas } : {}) },
+    log: (line) => app.log.info(line),
+  });
+
+  const gates: StepGate[] = [];
+  if (config.metrics.metrics.length > 0) {
+    const service = config.routing.options.service ?? deployment;
+    gates.push(
+      createMetricGate({
+        config: config.metrics,
+        vars: { namespace: c.namespace, stable: deployment, canary: canaryName(deployment), service, ingress: config.routing.options.ingress ?? service, interval: `${Math.max(1, Math.round(c['analysis-interval'] / 1000))}s` },
+        router: config.routing.kind,
+        secrets: { ...app.env, ...(secrets['prometheus-token'] ? { [PROMETHEUS_TOKEN_ENV]: secrets['prometheus-token'] } : {}), ...(secrets['datadog-api-key'] ? { DD_API_KEY: secrets['datadog-api-key'] } : {}), ...(secrets['datadog-app-key'] ? { DD_APP_KEY: secrets['datadog-app-key'] } : {}) },
+        log: (line) => app.log.info(line),
+        maskSecret: (s) => app.core.setSecret(s),
+        now,
+      }),
+    );
+  }
+
+  const sinks = [
+    ...(mode === 'status'
+      ? []
+      : createSinks({
+          config: config.notify,
+          github: app.github ?? { owner: '', repo: '', sha: '' },
+          slack: { webhookUrl: secrets['slack-webhook'], botToken: secrets['slack-bot-token'] },
+          ...(c['report-path'] ? { reportPath: c['report-path'] } : {}),
+          core: app.core,
+          warn: (m) => app.log.warning(m),
+          info: (m) => app.log.info(m),
+        })),
+    ...(app.extraSinks ?? []),
+  ];
+  const reporter = new Reporter(sinks, { warning: (m) => app.log.warning(m) });
+
+  const runner = new RolloutRunner(
+    {
+      kube,
+      router,
+      gates,
+      prechecks: app.prechecks ?? [],
+      publish: (report, event) => reporter.publish(report, event),
+      log: app.log,
+      now,
+      sleep,
+      ...(app.signal ? { signal: app.signal } : {}),
+      ...(app.onState ? { onState: app.onState } : {}),
+    },
+    {
+      mode,
+      runId: app.runId,
+      ...(app.github?.runUrl ? { runUrl: app.github.runUrl } : {}),
+      namespace: c.namespace,
+      deployment,
+      ...(c.image ? { image: c.image } : {}),
+      ...(c.container ? { container: c.container } : {}),
+      steps: planSteps({ steps: c.steps, stepWeight: c['step-weight'], maxWeight: c['max-weight'] }),
+      settleMs: c['settle-time'],
+      intervalMs: c['analysis-interval'],
+      stepTimeoutMs: c['step-timeout'],
+      readyTimeoutMs: c['ready-timeout'],
+      timeoutMs: c.timeout,
+      canaryReplicas: c['canary-replicas'],
+      rollback: c.rollback,
+      cleanup: c['canary-cleanup'],
+      leaseMs: c['lease-duration'],
+      pollMs: app.pollMs ?? 1_000,
+      stableTrackLabel: needsStableTrackLabel(config.routing.kind),
+    },
+  );
+  return runner.run();
+}
