@@ -102,6 +102,24 @@ describe.each(EXACT)('%s router weights', (kind) => {
   });
 });
 
+describe.each(EXACT)('%s router with a concurrent creator', (kind) => {
+  it('tolerates a concurrent creator of its own objects (409 AlreadyExists on create)', async () => {
+    const { kube, router } = setup(kind);
+    const raced = new Set<string>();
+    kube.beforeCreate = (obj) => {
+      const key = `${obj.kind}/${obj.metadata.name}`;
+      if (raced.has(key)) return;
+      raced.add(key);
+      kube.put(obj); // someone else created the very same object first
+    };
+    await router.prepare?.();
+    await router.setWeight(10);
+    expect(raced.size).toBeGreaterThan(0);
+    expect(await router.getWeight()).toBe(10);
+  });
+
+});
+
 const RMW = ['istio', 'gateway-api', 'traefik', 'smi'] as const;
 
 describe.each(RMW)('%s router under concurrent writers', (kind) => {

@@ -44,6 +44,8 @@ export class FakeKube implements KubeApi {
   private rv = 100;
   /** The next N replace calls fail with 409 after a "concurrent" write bumps the resourceVersion. */
   conflictsToInject = 0;
+  /** Called before each create: lets a test play a concurrent creator. */
+  beforeCreate: ((obj: KubeObject) => void) | undefined;
 
   constructor(objects: KubeObject[] = [], served: string[] = []) {
     for (const o of objects) this.put(o);
@@ -109,6 +111,7 @@ export class FakeKube implements KubeApi {
 
   async create<T extends KubeObject = KubeObject>(obj: T): Promise<T> {
     this.calls.push({ verb: 'create', apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name });
+    this.beforeCreate?.(obj);
     const k = key(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? '');
     if (this.objects.has(k)) throw new KubeApiError(`create ${obj.kind} ${obj.metadata.name}: already exists`, { status: 409, k8sReason: 'AlreadyExists' });
     const copy = structuredClone(obj);

@@ -152,3 +152,17 @@ export function takeOriginal<T>(obj: KubeObject, key: string): T | undefined {
   obj.metadata.annotations = annotations;
   return value;
 }
+
+/**
+ * Creates `obj`; when another writer created it first (409 AlreadyExists) returns false instead of
+ * failing, so the caller can treat it like an object that already existed.
+ */
+export async function createIfAbsent<T extends KubeObject>(kube: KubeApi, obj: T): Promise<boolean> {
+  try {
+    await kube.create(obj);
+    return true;
+  } catch (err) {
+    if (isConflict(err)) return false;
+    throw err;
+  }
+}

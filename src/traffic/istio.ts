@@ -13,6 +13,7 @@ import {
   asArray,
   checkWeight,
   cookieRegex,
+  createIfAbsent,
   hostNamesService,
   isManaged,
   isRecord,
@@ -256,25 +257,29 @@ export class IstioRouter implements TrafficRouter {
       { name: CANARY_SUBSET, labels: { [TRACK_LABEL]: 'canary' } },
     ];
     const existing = await kube.get<DestinationRule>(ref);
-    if (!existing) {
-      await kube.create<DestinationRule>({
+    const created =
+      !existing &&
+      (await createIfAbsent<DestinationRule>(kube, {
         apiVersion: ref.apiVersion,
         kind: 'DestinationRule',
         metadata: { name: ref.name, namespace: target.namespace, labels: managedLabels() },
         spec: { host: names.service, subsets },
-      });
+      }));
+    if (created) {
       log(`created DestinationRule ${target.namespace}/${ref.name} with subsets ${STABLE_SUBSET}, ${CANARY_SUBSET}`);
     } else {
+      let added: string[] = [];
       await updateObject<DestinationRule>(kube, ref, (dr) => {
         const have = dr.spec.subsets ?? [];
         const missing = subsets.filter((s) => !have.some((h) => h.name === s.name));
+        added = missing.map((m) => m.name);
         if (missing.length === 0) return false;
         dr.spec.subsets = [...have, ...missing];
         // Remember which subsets are ours, so cleanup() never removes subsets the user wrote.
         rememberOriginal(dr, ADDED_SUBSETS, missing.map((m) => m.name));
         return true;
       }, this.deps.options.conflictRetry);
-      log(`added missing subsets to DestinationRule ${target.namespace}/${ref.name}`);
+      if (added.length > 0) log(`added subsets ${added.join(', ')} to DestinationRule ${target.namespace}/${ref.name}`);
     }
     // Subsets must exist before a route names them, else Envoy answers 503 for that route.
     await this.writeRoutes(0, false);

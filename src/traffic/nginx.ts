@@ -8,7 +8,7 @@
  * ingress-nginx honours one canary Ingress per host/path: an existing one that is not ours is refused.
  */
 import type { KubeApi, KubeObject } from '../kube/types.ts';
-import { RouterError, asArray, checkWeight, isManaged, managedLabels, refTo, updateObject } from './common.ts';
+import { RouterError, asArray, checkWeight, createIfAbsent, isManaged, managedLabels, refTo, updateObject } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
@@ -205,8 +205,10 @@ export class NginxRouter implements TrafficRouter {
     }
     if (!existing) {
       await this.checkNoForeignCanary(stable);
-      await kube.create(this.canaryIngress(stable, canary));
-      log(`created canary ${this.where(this.deps.names.canaryIngress)} with canary-weight ${canary}`);
+      // Lost a race with a concurrent creator: the weight patch that follows still applies.
+      if (await createIfAbsent(kube, this.canaryIngress(stable, canary))) {
+        log(`created canary ${this.where(this.deps.names.canaryIngress)} with canary-weight ${canary}`);
+      }
     }
   }
 

@@ -9,7 +9,7 @@
  * only such Services are ever updated or deleted.
  */
 import type { KubeApi, KubeObject } from '../kube/types.ts';
-import { RouterError, isManaged, managedLabels, refTo } from './common.ts';
+import { RouterError, createIfAbsent, isManaged, managedLabels, refTo } from './common.ts';
 import { TRACK_LABEL, type RouterTarget } from './router.ts';
 
 export interface ServicePort {
@@ -146,11 +146,14 @@ export async function ensureTrackServices(
     [names.canaryService, 'canary'],
   ] as const) {
     const want = trackService(user, name, track);
-    const have = await kube.get<ServiceObject>(serviceRef(namespace, name));
+    let have = await kube.get<ServiceObject>(serviceRef(namespace, name));
     if (!have) {
-      await kube.create(want);
-      log(`created Service ${namespace}/${name} selecting ${fmt(want.spec?.selector ?? {})}`);
-      continue;
+      if (await createIfAbsent(kube, want)) {
+        log(`created Service ${namespace}/${name} selecting ${fmt(want.spec?.selector ?? {})}`);
+        continue;
+      }
+      have = await kube.get<ServiceObject>(serviceRef(namespace, name));
+      if (!have) continue;
     }
     if (!isManaged(have)) {
       checkTrackService(router, have, user, track);

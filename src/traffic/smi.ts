@@ -6,7 +6,7 @@
  * routes with Gateway API — prefer the gateway-api router where it is available.
  */
 import type { KubeApi, KubeObject } from '../kube/types.ts';
-import { RouterError, asArray, checkWeight, isManaged, managedLabels, percentOf, refTo, split, updateObject } from './common.ts';
+import { RouterError, asArray, checkWeight, createIfAbsent, isManaged, managedLabels, percentOf, refTo, split, updateObject } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
@@ -121,7 +121,7 @@ export class SmiRouter implements TrafficRouter {
     await this.write(0);
   }
 
-  private async write(canary: number): Promise<void> {
+  private async write(canary: number, raced = false): Promise<void> {
     const { kube, target, log } = this.deps;
     const ref = await this.ref();
     const spec = this.desired(ref.apiVersion, canary);
@@ -137,13 +137,15 @@ export class SmiRouter implements TrafficRouter {
       this.deps.options.conflictRetry,
     );
     if (!updated) {
-      await kube.create<TrafficSplit>({
+      const created = await createIfAbsent<TrafficSplit>(kube, {
         apiVersion: ref.apiVersion,
         kind: 'TrafficSplit',
         metadata: { name: ref.name, namespace: target.namespace, labels: managedLabels() },
         spec,
       });
-      log(`created ${this.where()} (${ref.apiVersion})`);
+      if (created) log(`created ${this.where()} (${ref.apiVersion})`);
+      else if (!raced) await this.write(canary, true); // created concurrently: update it instead
+      else throw new RouterError(this.name, `${this.where()} keeps appearing and disappearing; is another controller managing it?`);
     }
   }
 
