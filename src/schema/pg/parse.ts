@@ -21,6 +21,7 @@ export async function loadPgParser(): Promise<PgParser> {
   await lib.loadModule();
   return {
     parseFile(sql, file, firstIndex) {
+      if (sql.trim() === '') return [];
       let result: Node;
       try {
         result = lib.parseSync(sql);

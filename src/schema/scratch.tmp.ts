@@ -1,0 +1,10 @@
+import { runSchemaCheck } from './index.ts';
+import { makeRepo } from '../../__tests__/schema/git-repo.ts';
+const r = makeRepo({ 'app.env': 'A=1\nB=2\n' }, { 'app.env': 'A=1\n' });
+let t = Date.now();
+const named = await runSchemaCheck({ dialect: 'postgres', cwd: r.dir, base: 'stable', sqlCommand: [process.execPath, '-e', ''], replay: false, config: { files: ['app.env'], keys: ['A'] } });
+console.log(JSON.stringify(named.findings), Date.now() - t);
+t = Date.now();
+await runSchemaCheck({ dialect: 'postgres', cwd: r.dir, dir: 'db', base: 'nope', replay: false }).catch(e => console.log(e.message));
+console.log(Date.now() - t);
+r.cleanup();
