@@ -318,7 +318,8 @@ function podStatus(pod: KubeObject, behavior: PodBehavior, ageMs: number, readyD
   });
 
   if (behavior === 'imagepull') {
-    const pulling = ageMs < readyDelayMs;
+    // The kubelet alternates: a pull attempt fails (ErrImagePull), then it backs off (ImagePullBackOff).
+    const pulling = Math.floor(ageMs / Math.max(1, readyDelayMs)) % 2 === 0;
     return {
       ...base,
       phase: 'Pending',

@@ -37,7 +37,7 @@ export interface Target {
 
 export class KubeApi {
   private readonly store: KubeStore;
-  private readonly validator: ObjectValidator;
+  readonly validator: ObjectValidator;
   private readonly registry: ResourceRegistry;
   private serviceIps = 0;
 

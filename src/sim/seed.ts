@@ -89,6 +89,29 @@ export async function seedSampleApp(sim: KubeSimulator, opts: SampleAppOptions):
   return app;
 }
 
+/** `name=web,namespace=demo,router=istio[,image=...,replicas=3]`, as the CLI's --seed takes it. */
+export function parseSeed(spec: string): SampleAppOptions {
+  const fields = new Map<string, string>();
+  for (const part of spec.split(',').filter((p) => p.trim())) {
+    const eq = part.indexOf('=');
+    if (eq < 0) throw new Error(`--seed: expected key=value pairs separated by commas, found "${part}"`);
+    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const name = fields.get('name');
+  if (!name) throw new Error(`--seed: name is required (e.g. --seed name=web,namespace=demo,router=istio), found "${spec}"`);
+  const router = fields.get('router') ?? 'none';
+  if (router !== 'istio' && router !== 'none') throw new Error(`--seed: router must be istio or none, found "${router}"`);
+  const replicas = Number(fields.get('replicas') ?? '3');
+  if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`--seed: replicas must be a non-negative integer, found "${fields.get('replicas') ?? ''}"`);
+  return {
+    name,
+    namespace: fields.get('namespace') ?? 'default',
+    image: fields.get('image') ?? `ghcr.io/acme/${name}:1.0.0`,
+    replicas,
+    router,
+  };
+}
+
 /** Resolves when every desired replica of the deployment's current template is ready. */
 export async function waitForDeploymentReady(sim: KubeSimulator, namespace: string, name: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

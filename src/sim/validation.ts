@@ -4,7 +4,7 @@
  * selector vs template), custom kinds with ajv against the CRD's openAPIV3Schema of the version
  * written. Schemas are compiled once per validator (one validator per simulator).
  */
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Scale } from 'kubernetes-models/autoscaling/v1/Scale';
 import { Lease } from 'kubernetes-models/coordination.k8s.io/v1/Lease';
@@ -16,9 +16,6 @@ import { Service } from 'kubernetes-models/v1/Service';
 import type { StatusCause } from './kube-errors.ts';
 import type { ResourceType } from './kube-resources.ts';
 import type { KubeObject } from './kube-store.ts';
-
-// ajv's CJS default export under NodeNext resolution.
-const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
 interface ModelClass {
   new (data: object): { validate(): void };
@@ -45,7 +42,8 @@ const INT32 = { type: 'number' as const, validate: (n: number) => Number.isInteg
 const INT64 = { type: 'number' as const, validate: (n: number) => Number.isInteger(n) };
 
 export class ObjectValidator {
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true });
+  // optimize: false cuts compile time of the big Istio schemas ~5x (0.7 s → 0.15 s); validation stays < 1 ms.
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true, code: { optimize: false } });
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor() {
