@@ -28,8 +28,8 @@ import { groupIntoBlocks, robustLogEValue, robustRatioConfidenceSequence } from 
 
 export * from './ratio-evidence.ts';
 export * from './robust-evidence.ts';
-export { extractIntervals, chooseLatencyThreshold } from './intervals.ts';
-export type { SequentialKind, ExtractedIntervals } from './intervals.ts';
+export { extractIntervals, chooseLatencyThreshold, readCounts, increment } from './intervals.ts';
+export type { SequentialKind, ExtractedIntervals, Counts } from './intervals.ts';
 
 export interface SequentialJudgeOptions {
   kind: SequentialKind;
@@ -140,7 +140,11 @@ function naiveRatio(e: RatioEvidence): number {
   return e.canaryEvents / e.canaryTrials / (e.stableEvents / e.stableTrials);
 }
 
-const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : v > 0 ? '∞' : String(v));
+const fmt = (v: number, digits = 3): string => {
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : String(v);
+  if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-4)) return v.toExponential(digits - 1);
+  return Number(v.toPrecision(digits)).toString();
+};
 const pct = (events: number, trials: number): string => (trials > 0 ? `${fmt((100 * events) / trials)}%` : 'n/a');
 
 export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
