@@ -18,6 +18,9 @@ import { RolloutRunner, type RunnerDeps, type RunOutcome } from './rollout/runne
 import { deploymentRef } from './rollout/workloads.ts';
 import { createRouter, needsStableTrackLabel } from './traffic/factory.ts';
 import { sleep } from './util/retry.ts';
+import { schemaOptionsFromConfig } from './schema/config-schema.ts';
+import type { SchemaCheckOptions } from './schema/check.ts';
+import { defaultSchemaRefs } from './action/schema-refs.ts';
 
 export interface GitHubContext {
   token?: string;
@@ -31,6 +34,8 @@ export interface GitHubContext {
 
 export interface AppEnv {
   runId: string;
+  /** Repository root (schema gate). */
+  cwd?: string;
   log: Logger;
   /** For report sinks (summary, annotations, setSecret). */
   core: NotifyCore;
@@ -46,6 +51,20 @@ export interface AppEnv {
   extraSinks?: ReportSink[];
   prechecks?: PreCheck[];
   onState?: RunnerDeps['onState'];
+}
+
+/**
+ * The schema gate carries PostgreSQL (PGlite) and parser WASM: loaded only when a rollout has a
+ * `schema:` section, so every other run starts without it.
+ */
+function lazySchemaPreCheck(options: SchemaCheckOptions): PreCheck {
+  return {
+    name: 'schema',
+    async run(signal) {
+      const { schemaPreCheck } = await import('./schema/precheck.ts');
+      return schemaPreCheck(options).run(signal);
+    },
+  };
 }
 
 export function createKubeApi(config: Config, secrets: Secrets, log: Logger, signal?: AbortSignal): KubeApi {
@@ -106,7 +125,12 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
       kube,
       router,
       gates,
-      prechecks: app.prechecks ?? [],
+      prechecks: [
+        ...(config.schema && mode === 'rollout'
+          ? [lazySchemaPreCheck(schemaOptionsFromConfig(config.schema, app.cwd ?? process.cwd(), defaultSchemaRefs(app.env)))]
+          : []),
+        ...(app.prechecks ?? []),
+      ],
       publish: (report, event) => reporter.publish(report, event),
       log: app.log,
       now,

@@ -53,3 +53,15 @@ describe('deployment readiness', () => {
     expect(assessDeployment(deployment({ replicas: 0, status: { replicas: 0, updatedReplicas: 0, availableReplicas: 0 } }), []).state).toBe('ready');
   });
 });
+
+test('a deployment scaled to zero ignores its crashing pods on their way out', () => {
+  const d = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web-canary', namespace: 'shop', generation: 3 },
+    spec: { replicas: 0 },
+    status: { observedGeneration: 3, replicas: 0 },
+  };
+  const crashing: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, status: { containerStatuses: [{ name: 'web', state: { waiting: { reason: 'CrashLoopBackOff' } } }] } };
+  expect(assessDeployment(d, [crashing]).state).toBe('ready');
+});

@@ -21,7 +21,8 @@ export const STATE_FINISHED = 'canary-gate-finished';
 /** Output `result` values: promoted | rolled-back | aborted | failed | noop. */
 export function setOutcomeOutputs(outcome: RunOutcome): void {
   core.setOutput('result', outcome.result);
-  core.setOutput('final-weight', String(outcome.weight));
+  // Share of traffic on the new image at the end: all of it once promoted, none after a rollback.
+  core.setOutput('final-weight', String(outcome.result === 'promoted' ? 100 : outcome.weight));
   core.setOutput('canary-name', outcome.canary);
   core.setOutput('reason', outcome.reason ?? '');
   core.setOutput('message', outcome.message);
@@ -37,6 +38,15 @@ export function jobFails(mode: string, outcome: RunOutcome): boolean {
       return outcome.result === 'failed';
     default:
       return false;
+  }
+}
+
+/** The runner's state file can be missing outside Actions; losing it only disables the post step. */
+function saveStateSafely(name: string, value: string): void {
+  try {
+    core.saveState(name, value);
+  } catch (err) {
+    core.warning(`Could not record ${name} for the post step: ${errorMessage(err)}`);
   }
 }
 
@@ -60,17 +70,19 @@ export async function runMain(): Promise<void> {
     const { config, secrets } = loadActionConfig({ getInput: (n) => core.getInput(n), setSecret: (s) => core.setSecret(s), cwd });
     const c = config.base;
     if (c.mode === 'check') {
-      const failed = await runSchemaCheckMode(config, { cwd, log });
+      const failed = await runSchemaCheckMode(config, { cwd, log, env: process.env });
       if (failed) core.setFailed('The schema compatibility check blocked this change (see the findings above).');
       return;
     }
     const runId = c['run-id'] ?? defaultRunId(process.env);
     const reportPath = c['report-path'] ?? path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), `canary-gate-${runId}.json`);
     config.base = { ...c, 'report-path': reportPath };
+    // Job summaries exist only on a runner; elsewhere the sink could only warn.
+    if (!process.env.GITHUB_STEP_SUMMARY) config.notify = { ...config.notify, summary: false };
     core.setOutput('report-path', reportPath);
     core.setOutput('canary-name', `${c.deployment ?? ''}-canary`);
     // Before any cluster write: the post step needs the run id to finish what this step started.
-    core.saveState(STATE_RUN, JSON.stringify({ runId }));
+    saveStateSafely(STATE_RUN, JSON.stringify({ runId }));
     const outcome = await runCanaryGate(config, secrets, {
       runId,
       log,
@@ -93,7 +105,7 @@ export async function runMain(): Promise<void> {
     core.setFailed(errorMessage(err));
   } finally {
     // Only a run that left nothing in flight is finished; otherwise the post step rolls back.
-    if (!lastState || isTerminal(lastState.phase)) core.saveState(STATE_FINISHED, 'true');
+    if (!lastState || isTerminal(lastState.phase)) saveStateSafely(STATE_FINISHED, 'true');
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -4,6 +4,7 @@
  */
 import { metricsConfigSchema, type MetricsConfig } from '../metrics/config.ts';
 import { parseNotifyConfig, type NotifyConfig } from '../notify/config.ts';
+import { schemaConfigSchema, type SchemaConfig } from '../schema/config-schema.ts';
 import { parseRouterConfig, type RouterKind, type RouterOptions } from '../traffic/config.ts';
 import { CanaryGateError } from '../util/errors.ts';
 import { buildBaseConfig, formatIssues, parseConfigFile, type Secrets } from './load.ts';
@@ -14,8 +15,8 @@ export interface Config {
   routing: { kind: RouterKind; options: RouterOptions };
   metrics: MetricsConfig;
   notify: NotifyConfig;
-  /** The raw `schema:` section, validated by the schema gate. */
-  schema: unknown;
+  /** The `schema:` section: the schema/config compatibility gate, when configured. */
+  schema?: SchemaConfig;
   configFile?: string;
 }
 
@@ -59,12 +60,23 @@ export function buildConfig(opts: {
     throw new CanaryGateError('invalid-input', 'metrics are configured but no provider: set the prometheus-url input or a providers: section');
   }
   const notify = parseNotifyConfig(base.notify);
+  let schema: SchemaConfig | undefined;
+  if (base.schema !== undefined) {
+    const parsed = schemaConfigSchema.safeParse(base.schema);
+    if (!parsed.success) {
+      throw new CanaryGateError('invalid-input', formatIssues(parsed.error.issues.map((i) => ({ ...i, path: ['schema', ...i.path] })), opts.fileName));
+    }
+    schema = parsed.data;
+  }
+  if (base.mode === 'check' && !schema) {
+    throw new CanaryGateError('invalid-input', `mode check needs a schema: section in ${opts.fileName ?? '.github/canary.yml'} (at least schema.dir: the migrations directory)`);
+  }
   return {
     base,
     routing,
     metrics: metricsResult.data,
     notify,
-    schema: base.schema,
+    ...(schema ? { schema } : {}),
     ...(opts.fileName !== undefined ? { configFile: opts.fileName } : {}),
   };
 }

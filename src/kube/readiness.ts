@@ -38,6 +38,12 @@ const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageN
 
 export function assessDeployment(deployment: DeploymentLike, pods: readonly PodLike[]): Readiness {
   const name = `${deployment.metadata.namespace ?? ''}/${deployment.metadata.name ?? ''}`;
+  const want = deployment.spec?.replicas ?? 1;
+  if (want === 0) {
+    // Scaled to zero: crashing pods on their way out do not matter, only that they are gone.
+    const total = deployment.status?.replicas ?? 0;
+    return total === 0 ? { state: 'ready', message: `${name}: scaled to 0` } : { state: 'progressing', message: `${name}: ${total} pod(s) still terminating` };
+  }
   for (const pod of pods) {
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     for (const cs of statuses) {
@@ -57,7 +63,6 @@ export function assessDeployment(deployment: DeploymentLike, pods: readonly PodL
       message: `${name}: ProgressDeadlineExceeded${progressing.message ? `: ${progressing.message}` : ''}`,
     };
   }
-  const want = deployment.spec?.replicas ?? 1;
   const generation = deployment.metadata.generation ?? 0;
   if ((status.observedGeneration ?? 0) < generation) {
     return { state: 'progressing', message: `${name}: controller has not observed generation ${generation} yet` };
@@ -65,11 +70,6 @@ export function assessDeployment(deployment: DeploymentLike, pods: readonly PodL
   const updated = status.updatedReplicas ?? 0;
   const available = status.availableReplicas ?? 0;
   const total = status.replicas ?? 0;
-  if (want === 0) {
-    return total === 0
-      ? { state: 'ready', message: `${name}: scaled to 0` }
-      : { state: 'progressing', message: `${name}: ${total} pod(s) still terminating` };
-  }
   if (updated < want) return { state: 'progressing', message: `${name}: ${updated}/${want} pods updated` };
   if (total > updated) return { state: 'progressing', message: `${name}: ${total - updated} old pod(s) still terminating` };
   if (available < want) return { state: 'progressing', message: `${name}: ${available}/${want} pods available` };

@@ -360,10 +360,12 @@ export class RolloutRunner {
   private async deployCanary(signal: AbortSignal): Promise<MachineEvent> {
     const state = this.state as RolloutState;
     const { router, log } = this.deps;
-    await router.prepare?.();
-    await router.verify();
-    this.builder.report.routerNotes = router.notes?.() ?? [];
+    // Order matters (docs/routers.md): stable pods labelled, routing verified, stable-only backends
+    // prepared at 100 % stable, and only then canary pods that the user's Service also selects.
     if (this.s.stableTrackLabel) await this.labelStablePods(signal);
+    await router.verify();
+    await router.prepare?.();
+    this.builder.report.routerNotes = router.notes?.() ?? [];
     const stable = await this.workloads.getStable(this.s.deployment);
     const replicas = this.initialCanaryReplicas(state);
     const desired = buildCanaryDeployment(stable, { image: state.canaryImage, container: state.container, replicas, runId: this.s.runId });
@@ -390,7 +392,8 @@ export class RolloutRunner {
 
   private initialCanaryReplicas(state: RolloutState): number {
     if (this.s.canaryReplicas !== 'auto') return this.s.canaryReplicas;
-    if (this.deps.router.name === 'replicas') return 1;
+    // The replicas router owns the canary's replica count: it starts at 0 and setWeight scales it.
+    if (this.deps.router.name === 'replicas') return 0;
     return proportionalReplicas(state.stableReplicas, state.steps[0] ?? 1);
   }
 
@@ -409,6 +412,7 @@ export class RolloutRunner {
     await router.setWeight(weight);
     if (router.name === 'replicas') await this.waitReady(this.canary, signal);
     const effective = await router.getWeight();
+    this.builder.report.routerNotes = router.notes?.() ?? [];
     log.info(`Canary weight set to ${weight}% (router ${router.name} reports ${effective}%).`);
     await this.builder.stepStarted(stepIndex, weight);
     return { type: 'shifted', weight };
@@ -542,6 +546,9 @@ export class RolloutRunner {
       this.deps.log.info(`Canary ${this.canary} deleted.`);
     } else if (await this.workloads.get(this.canary)) {
       await this.workloads.scale(this.canary, 0);
+      // Routers' cleanup() points routes back at the user's Service, which selects canary pods too:
+      // wait until they are gone.
+      await this.workloads.waitReady(this.canary, { timeoutMs: this.s.readyTimeoutMs, pollMs: this.s.pollMs, now: this.deps.now });
       this.deps.log.info(`Canary ${this.canary} scaled to 0.`);
     }
   }
