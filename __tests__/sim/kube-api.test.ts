@@ -205,6 +205,16 @@ describe('validation', () => {
     expect(asV1.metadata?.uid).toBe(ok.metadata?.uid);
   });
 
+  test('fields a CRD schema does not declare are pruned, as a real server does', async () => {
+    const vs = virtualService('pruned') as k8s.KubernetesObject & { spec: { http: { route: Record<string, unknown>[] }[] } };
+    vs.spec.http[0]!.route[0]!.destination = { host: 'pruned', subset: 'stable', weight: 100 }; // weight misplaced
+    (vs.spec as Record<string, unknown>).colour = 'blue';
+    const created = (await c.objects.create(vs)) as typeof vs;
+    expect(created.spec.http[0]?.route[0]).toEqual({ destination: { host: 'pruned', subset: 'stable' }, weight: 100 });
+    expect(created.spec).not.toHaveProperty('colour');
+    expect(created.metadata?.name).toBe('pruned');
+  });
+
   test('SMI TrafficSplit: v1alpha1 takes quantities, v1alpha2+ integers only', async () => {
     const split = (version: string, weight: unknown, name: string) => ({
       apiVersion: `split.smi-spec.io/${version}`,

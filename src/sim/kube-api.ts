@@ -253,6 +253,7 @@ export class KubeApi {
   }
 
   private validate(t: Target, obj: KubeObject): void {
+    this.validator.prune(obj, t.type, t.version);
     const causes = this.validator.validate(obj, t.type, t.version);
     if (causes.length) throw invalid(t.type.kind, t.type.group, obj.metadata.name ?? '', causes);
   }

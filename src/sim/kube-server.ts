@@ -92,7 +92,8 @@ export async function startKubeSimulator(opts: KubeSimulatorOptions = {}): Promi
   };
   const server = createServer((req, res) => {
     handle(ctx, req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendStatus(res, new KubeApiError('InternalError', `simulator error: ${(err as Error).message}`));
+      // A bug in the simulator: answer like an apiserver panic handler would, and say what broke.
+      if (!res.headersSent) sendStatus(res, new KubeApiError('InternalError', `simulator error: ${(err as Error).stack ?? String(err)}`));
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -160,22 +161,15 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   let responseBytes = 0;
   const contentType = req.headers['content-type'];
 
-  if (!isControl) {
-    res.on('close', () => {
-      ctx.requests.push({
-        method,
-        path: pathWithQuery,
-        ...(contentType ? { contentType } : {}),
-        status: res.headersSent ? res.statusCode : 0,
-        requestBytes,
-        responseBytes,
-        at,
-      });
-    });
-  }
+  // Logged before the response leaves, so a client that has its answer always finds the record.
+  const record = (status: number): void => {
+    if (isControl) return;
+    ctx.requests.push({ method, path: pathWithQuery, ...(contentType ? { contentType } : {}), status, requestBytes, responseBytes, at });
+  };
   const send = (code: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
     responseBytes = Buffer.byteLength(text);
+    record(code);
     res.writeHead(code, { 'content-type': 'application/json', 'content-length': String(responseBytes), ...headers });
     res.end(text);
   };
@@ -204,6 +198,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
     const fault = ctx.faults.take(method, pathWithQuery);
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (fault?.resetConnection) {
+      record(0);
       req.socket.destroy();
       return;
     }

@@ -14,6 +14,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { Service } from 'kubernetes-models/v1/Service';
 import type { StatusCause } from './kube-errors.ts';
+import { pruneUnknownFields } from './kube-prune.ts';
 import type { ResourceType } from './kube-resources.ts';
 import type { KubeObject } from './kube-store.ts';
 
@@ -60,6 +61,15 @@ export class ObjectValidator {
     ]) {
       this.ajv.addKeyword(keyword);
     }
+  }
+
+  /**
+   * Drops fields a custom resource's schema does not declare (in place), as the server does;
+   * returns the dropped paths. Built-in kinds are left as they are.
+   */
+  prune(obj: KubeObject, type: ResourceType, version: string): string[] {
+    const schema = type.crdSchemas?.[version];
+    return schema ? pruneUnknownFields(obj, schema) : [];
   }
 
   /** Every reason the object is invalid, as Status causes; empty when valid. */
