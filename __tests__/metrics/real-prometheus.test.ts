@@ -61,16 +61,16 @@ beforeAll(async () => {
     });
   }
   prom = await startPrometheus({ scrapeTargets: Object.values(generators).map((g) => g.target), scrapeIntervalMs: 500 });
-  // Prometheus applies scrape configs a few seconds after start; wait until the healthy scenario
-  // has two samples in its window.
-  const gate = gateFor('healthy');
+  // Prometheus applies scrape configs a few seconds after start, and each target is scraped at its
+  // own offset: wait until every scenario with canary traffic has enough samples in its window.
+  const warm = ['healthy', 'errors', 'slow'].map((name) => gateFor(name));
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const c = await gate.check(ctx());
-    if (c.metrics.every((m) => m.verdict !== 'inconclusive')) return;
+    const checks = await Promise.all(warm.map((g) => g.check(ctx())));
+    if (checks.every((c) => c.metrics.every((m) => m.verdict !== 'inconclusive'))) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error('Prometheus returned no data for the healthy scenario within 30 s');
+  throw new Error('Prometheus returned no data for the healthy, errors and slow scenarios within 30 s');
 }, 60_000);
 
 afterAll(async () => {
