@@ -372,3 +372,58 @@ describe('auth, faults and the request log', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(55);
   });
 });
+
+describe('error paths a real server also takes', () => {
+  const call = async (method: string, path: string, body?: string, contentType = 'application/json') => {
+    const res = await fetch(`${c.sim.url}${path}`, { method, headers: { authorization: `Bearer ${c.sim.token}`, 'content-type': contentType }, ...(body !== undefined ? { body } : {}) });
+    return { status: res.status, body: (await res.json()) as { kind: string; reason: string; message: string } };
+  };
+
+  test.each([
+    ['GET', '/apis/apps/v1/namespaces/demo/foos', undefined, 404, 'NotFound'],
+    ['GET', '/apis/apps/v1/deployments/web', undefined, 404, 'NotFound'], // namespaced kind without a namespace
+    ['GET', '/apis/split.smi-spec.io/v9/trafficsplits', undefined, 404, 'NotFound'],
+    ['PUT', '/api/v1/namespaces/demo/pods', '{}', 405, 'MethodNotAllowed'],
+    ['POST', '/api/v1/namespaces/demo/configmaps', '{not json', 400, 'BadRequest'],
+    ['POST', '/api/v1/namespaces/demo/configmaps', JSON.stringify({ metadata: { name: 'n1', namespace: 'elsewhere' } }), 400, 'BadRequest'],
+    ['POST', '/api/v1/namespaces/demo/configmaps', JSON.stringify({ metadata: { name: 'n2', resourceVersion: '5' } }), 400, 'BadRequest'],
+    ['POST', '/api/v1/namespaces/demo/configmaps', JSON.stringify({ apiVersion: 'v2', kind: 'ConfigMap', metadata: { name: 'n3' } }), 400, 'BadRequest'],
+    ['POST', '/api/v1/namespaces/demo/configmaps', JSON.stringify({ metadata: { name: 'n4' }, data: { a: 1 } }), 422, 'Invalid'],
+    ['GET', '/api/v1/namespaces/demo/configmaps?watch=true', undefined, 405, 'MethodNotAllowed'],
+    ['GET', '/api/v1/namespaces/demo/configmaps?labelSelector=a%20in%20b', undefined, 400, 'BadRequest'],
+  ])('%s %s → %i', async (method, path, body, status, reason) => {
+    const res = await call(method, path, body);
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ kind: 'Status', reason, code: status });
+  });
+
+  test('a body over 3 MiB is 413 and nothing is stored', async () => {
+    const res = await call('POST', `/api/v1/namespaces/${NS}/configmaps`, JSON.stringify({ metadata: { name: 'huge' }, data: { a: 'x'.repeat(3 * 1024 * 1024) } }));
+    expect(res.status).toBe(413);
+    expect(c.sim.store.get('v1', 'ConfigMap', NS, 'huge')).toBeUndefined();
+  });
+
+  test('DELETE honours preconditions', async () => {
+    const cm = await c.core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'precond' } } });
+    const stale = await call('DELETE', `/api/v1/namespaces/${NS}/configmaps/precond`, JSON.stringify({ preconditions: { resourceVersion: '1' } }));
+    expect(stale.status).toBe(409);
+    const ok = await call('DELETE', `/api/v1/namespaces/${NS}/configmaps/precond`, JSON.stringify({ preconditions: { resourceVersion: cm.metadata?.resourceVersion } }));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ kind: 'Status', status: 'Success' });
+  });
+
+  test('router objects of every kind validate against their schemas', async () => {
+    const good: k8s.KubernetesObject[] = [
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: NS }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'web', port: 80, weight: 90 }, { name: 'web-canary', port: 80, weight: 10 }] }] } } as k8s.KubernetesObject,
+      { apiVersion: 'traefik.io/v1alpha1', kind: 'TraefikService', metadata: { name: 't', namespace: NS }, spec: { weighted: { services: [{ name: 'web', port: 80, weight: 90 }, { name: 'web-canary', port: 80, weight: 10 }] } } } as k8s.KubernetesObject,
+      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: NS, annotations: { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '10' } }, spec: { ingressClassName: 'nginx', rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web-canary', port: { number: 80 } } } }] } }] } } as k8s.KubernetesObject,
+    ];
+    for (const obj of good) await expect(c.objects.create(obj)).resolves.toMatchObject({ kind: obj.kind });
+    const negativeWeight = { ...good[0], metadata: { name: 'r2', namespace: NS }, spec: { rules: [{ backendRefs: [{ name: 'web', port: 80, weight: -1 }] }] } } as k8s.KubernetesObject;
+    const res = await rejection(c.objects.create(negativeWeight));
+    expect(res.code).toBe(422);
+    expect(res.status.details?.causes?.[0]?.field).toBe('spec.rules[0].backendRefs[0].weight');
+    const noBackend = { ...good[2], metadata: { name: 'i2', namespace: NS }, spec: { rules: [{ http: { paths: [{ path: '/', backend: {} }] } }] } } as k8s.KubernetesObject;
+    expect((await rejection(c.objects.create(noBackend))).code).toBe(422);
+  });
+});

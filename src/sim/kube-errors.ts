@@ -11,6 +11,7 @@ export type StatusReason =
   | 'Unauthorized'
   | 'BadRequest'
   | 'MethodNotAllowed'
+  | 'RequestEntityTooLarge'
   | 'TooManyRequests'
   | 'InternalError'
   | 'ServiceUnavailable'
@@ -50,6 +51,7 @@ const CODES: Record<StatusReason, number> = {
   Unauthorized: 401,
   BadRequest: 400,
   MethodNotAllowed: 405,
+  RequestEntityTooLarge: 413,
   TooManyRequests: 429,
   InternalError: 500,
   ServiceUnavailable: 503,

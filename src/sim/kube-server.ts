@@ -179,7 +179,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
     raw = await readBody(req);
     requestBytes = Buffer.byteLength(raw);
   } catch (err) {
-    send(413, new KubeApiError('BadRequest', (err as Error).message, undefined, 413).toStatus());
+    send(413, new KubeApiError('RequestEntityTooLarge', (err as Error).message).toStatus());
     return;
   }
 
@@ -220,20 +220,19 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   }
 }
 
+/** Rejects (after draining, so the client still gets the 413) a body over the server's 3 MiB limit. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request entity too large: limit is ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) reject(new Error(`Request entity too large: limit is ${MAX_BODY_BYTES}`));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
