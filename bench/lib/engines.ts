@@ -209,9 +209,11 @@ export function oursEngine(name: string, cfg: OursSettings): EngineSpec {
             if (track.prev) {
               const c = increment(track.prev.canary, canary);
               const s = increment(track.prev.stable, stable);
-              const iv = { canaryTrials: c.trials, canaryEvents: c.events, stableTrials: s.trials, stableEvents: s.events };
-              addCountInterval(track.evidence, iv);
-              if (cfg.robust) track.intervals.push(iv);
+              if (c && s) {
+                const iv = { canaryTrials: c.trials, canaryEvents: c.events, stableTrials: s.trials, stableEvents: s.events };
+                addCountInterval(track.evidence, iv);
+                if (cfg.robust) track.intervals.push(iv);
+              }
             }
             track.prev = { canary, stable };
             let logFail: number;
@@ -271,7 +273,7 @@ export function oracleEngine(name: string, alpha: number, options: { beta?: numb
             const cur = m.kind === 'error-rate' ? readCounts(obs.canary, 'error-rate', undefined) : slowCounts(obs);
             if (!cur) continue;
             if (m.prev && !m.accepted) {
-              const d = increment(m.prev, cur);
+              const d = increment(m.prev, cur) ?? { trials: 0, events: 0 };
               m.llr += d.events * Math.log(m.p1 / m.p0) + (d.trials - d.events) * Math.log((1 - m.p1) / (1 - m.p0));
               if (m.llr >= upper) return 'rollback';
               if (m.llr <= lower) m.accepted = true;

@@ -80,19 +80,27 @@ describe('error-rate judge', () => {
     expect(Number(judge(history).details?.logEValue)).toBeCloseTo(expected, 10);
   });
 
-  test('a counter reset reads as a restart from zero', () => {
+  test('a counter reset skips only the interval that spans it (full restart or one pod of a sum)', () => {
     const history = simulateHistory(mulberry32(4), plan(20, { canaryErrorRate: 0.03 }));
-    // The canary restarts after observation 10: its counters drop and count again from 0.
     const base = history[10]!.canary;
-    const reset = history.map((o, i) =>
-      i <= 10 ? o : { ...o, canary: { requests: o.canary.requests! - base.requests! + 0, errors: o.canary.errors! - base.errors! } },
+    // Full restart after observation 10: the canary's counters count again from 0.
+    const restarted = history.map((o, i) => (i <= 10 ? o : { ...o, canary: { requests: o.canary.requests! - base.requests!, errors: o.canary.errors! - base.errors! } }));
+    // One of several pods restarts: the summed counters drop by that pod's share (40 %) only.
+    const partial = history.map((o, i) =>
+      i <= 10 ? o : { ...o, canary: { requests: o.canary.requests! - Math.round(0.4 * base.requests!), errors: o.canary.errors! - Math.round(0.4 * base.errors!) } },
     );
-    // Equivalent to a clean history in which the interval spanning the reset has the new counts.
-    const a = judge(history);
-    const b = judge(reset);
-    expect(b.details?.canaryRequests).toBe(a.details?.canaryRequests);
-    expect(b.details?.canaryErrors).toBe(a.details?.canaryErrors);
-    expect(Number(b.details?.logEValue)).toBeCloseTo(Number(a.details?.logEValue), 10);
+    // Reference: the clean history without the interval that spans the drop (10 -> 11).
+    const withoutSpan = history.map((o, i) => (i <= 10 ? o : { ...o, canary: { requests: o.canary.requests! - (history[11]!.canary.requests! - base.requests!), errors: o.canary.errors! - (history[11]!.canary.errors! - base.errors!) } }));
+    const expected = judge(withoutSpan);
+    for (const variant of [restarted, partial]) {
+      const r = judge(variant);
+      expect(r.details?.counterResets).toBe(1);
+      expect(r.details?.canaryRequests).toBe(expected.details?.canaryRequests);
+      expect(r.details?.canaryErrors).toBe(expected.details?.canaryErrors);
+      expect(Number(r.details?.logEValue)).toBeCloseTo(Number(expected.details?.logEValue), 10);
+    }
+    // Never more canary requests than were really served.
+    expect(Number(judge(partial).details?.canaryRequests)).toBeLessThan(history[20]!.canary.requests!);
   });
 
   test('intervals with zero requests change nothing; no traffic at all is not a pass', () => {

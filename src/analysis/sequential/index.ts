@@ -211,6 +211,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
       [opts.kind === 'error-rate' ? 'stableErrors' : 'stableSlow']: e.stableEvents,
       intervals: extracted.intervals.length,
     };
+    if (extracted.resets > 0) details.counterResets = extracted.resets;
     if (extracted.threshold !== undefined) details.slowThreshold = extracted.threshold;
     return {
       verdict,

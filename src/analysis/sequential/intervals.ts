@@ -4,8 +4,12 @@
  *
  * - Burn-in: observations before history[0].at + burnInMs are ignored; the first observation after
  *   it is the reference point and only increments after it count.
- * - Counter resets: a cumulative counter that decreases is read as a restart from 0 (like
- *   Prometheus increase()): the increment is the new value.
+ * - Counter resets: when a cumulative counter decreases, the interval that spans the drop is
+ *   skipped and counting resumes from the new value. Prometheus increase() reads a drop as a
+ *   restart from 0, which is right for one series; but the built-in queries sum counters over pods,
+ *   and when one pod restarts the sum drops only partly, so "restart from 0" would count the other
+ *   pods' whole history a second time. Skipping loses at most one scrape interval and is right in
+ *   both cases.
  * - An observation where either version lacks usable data is skipped; the next increment spans it.
  * - Latency: the event is "slower than a threshold", where the threshold is the finite histogram
  *   bound whose exceedance share in the stable's cumulative histogram at the reference point is
@@ -27,9 +31,11 @@ export interface ExtractedIntervals {
   missing?: string;
   /** Whether any observation carried stable data at all. */
   sawStable: boolean;
+  /** Intervals skipped because a counter decreased (restart). */
+  resets: number;
 }
 
-interface Counts {
+export interface Counts {
   trials: number;
   events: number;
 }
@@ -55,7 +61,7 @@ function countAtOrBelow(buckets: readonly HistogramBucket[], threshold: number):
   return b?.count;
 }
 
-function readCounts(sample: VersionSample | undefined, kind: SequentialKind, threshold: number | undefined): Counts | undefined {
+export function readCounts(sample: VersionSample | undefined, kind: SequentialKind, threshold: number | undefined): Counts | undefined {
   if (!sample) return undefined;
   if (kind === 'error-rate') {
     if (!finiteNonNegative(sample.requests) || !finiteNonNegative(sample.errors)) return undefined;
@@ -95,12 +101,15 @@ export function chooseLatencyThreshold(
   return best;
 }
 
-function increment(prev: Counts, cur: Counts): Counts {
-  if (cur.trials < prev.trials) return { trials: cur.trials, events: Math.min(cur.events, cur.trials) };
+/**
+ * Counts of one version since `prev`; undefined when a counter decreased (a reset: the interval's
+ * true increment is unknown, see above).
+ */
+export function increment(prev: Counts, cur: Counts): Counts | undefined {
+  if (cur.trials < prev.trials || cur.events < prev.events) return undefined;
   const trials = cur.trials - prev.trials;
-  const rawEvents = cur.events - prev.events;
-  const events = rawEvents < 0 ? cur.events : rawEvents; // the event counter alone restarted
-  return { trials, events: Math.min(Math.max(0, events), trials) };
+  // Events are clamped to requests: two counters scraped a moment apart can disagree slightly.
+  return { trials, events: Math.min(cur.events - prev.events, trials) };
 }
 
 export function extractIntervals(
@@ -109,13 +118,14 @@ export function extractIntervals(
   options: { burnInMs?: number; quantile?: number } = {},
 ): ExtractedIntervals {
   const sawStable = history.some((o) => o.stable !== undefined);
-  if (history.length === 0) return { intervals: [], sawStable, missing: 'no observations yet' };
+  if (history.length === 0) return { intervals: [], sawStable, missing: 'no observations yet', resets: 0 };
   const start = history[0]!.at + (options.burnInMs ?? 0);
   const quantile = options.quantile ?? 0.99;
   let threshold: number | undefined;
   let stableExceedanceAtReference: number | undefined;
   let prev: { canary: Counts; stable: Counts } | undefined;
   const intervals: CountInterval[] = [];
+  let resets = 0;
   let missing: string | undefined = history.some((o) => o.at >= start) ? undefined : 'still in burn-in';
   for (const obs of history) {
     if (obs.at < start) continue;
@@ -138,10 +148,11 @@ export function extractIntervals(
     if (prev) {
       const c = increment(prev.canary, canary);
       const s = increment(prev.stable, stable);
-      intervals.push({ canaryTrials: c.trials, canaryEvents: c.events, stableTrials: s.trials, stableEvents: s.events });
+      if (c && s) intervals.push({ canaryTrials: c.trials, canaryEvents: c.events, stableTrials: s.trials, stableEvents: s.events });
+      else resets++;
     }
     prev = { canary, stable };
   }
   if (intervals.length === 0 && missing === undefined) missing = 'need a second observation after the reference point';
-  return { intervals, threshold, stableExceedanceAtReference, missing, sawStable };
+  return { intervals, threshold, stableExceedanceAtReference, missing, sawStable, resets };
 }
