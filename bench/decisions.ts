@@ -314,7 +314,7 @@ function main(): void {
     });
   console.log('\n== Targets');
   for (const r of healthyOurs) console.log(`false rollbacks, ${pad(r.scenario, 28)} ${pct(r.rollback)} (target <= ${100 * args.alpha}%)`);
-  console.log(`false rollbacks <= α in every healthy family: ${falseOk ? 'MET' : 'NOT MET'}`);
+  console.log(`false rollbacks <= α in every healthy family: ${healthyOurs.length === 0 ? 'n/a (no healthy scenario selected)' : falseOk ? 'MET' : 'NOT MET'}`);
   console.log(`exposure to detect 1% -> 1.5% (α = 0.05): ${Math.round(efficiency[0]!.testedRequestsToRollback.mean)} canary requests after burn-in = ${effRatio.toFixed(2)} x N* (target <= 1.5): ${effRatio <= 1.5 ? 'MET' : 'NOT MET'}`);
   for (const x of excessRatios) console.log(`excess bad requests, ${pad(x.scenario, 28)} best tuned Flagger (${x.flaggerEngine}) ${x.flaggerTuned.toFixed(1)} vs ours ${x.ours.toFixed(1)}: ${x.ratio.toFixed(2)}x`);
   const overall = excessRatios.reduce((a, x) => a + x.flaggerTuned, 0) / excessRatios.reduce((a, x) => a + x.ours, 0);
