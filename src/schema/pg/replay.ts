@@ -3,6 +3,10 @@
  * then each new statement on its own with a catalog snapshot after it. The diff by OID/attnum sees
  * what the SQL really did, including DO blocks, dynamic SQL and CASCADE.
  */
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
 import { CanaryGateError, errorMessage } from '../../util/errors.ts';
 import { withTimeout } from '../../util/retry.ts';
 import type { MigrationFile } from '../discovery.ts';
@@ -17,10 +21,55 @@ export interface ReplayDatabase {
   close(): Promise<void>;
 }
 
+export interface StartReplayOptions {
+  /**
+   * A file holding a freshly initialised data directory. Starting from it skips initdb (most of
+   * PGlite's start-up time); it is written on the first start when missing. `false` disables it.
+   * Default: a file per PGlite version in the OS temp directory.
+   */
+  templateCache?: string | false;
+}
+
 /** Starts an in-memory PGlite; loads the WASM only when called. */
-export async function startReplayDatabase(): Promise<ReplayDatabase> {
+export async function startReplayDatabase(opts: StartReplayOptions = {}): Promise<ReplayDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
-  return PGlite.create();
+  const cache = opts.templateCache === undefined ? await defaultTemplatePath() : opts.templateCache;
+  if (cache) {
+    const template = await readFile(cache).catch(() => undefined);
+    if (template) {
+      try {
+        return await PGlite.create({ loadDataDir: new Blob([template]) });
+      } catch {
+        await rm(cache, { force: true }).catch(() => undefined); // a broken template is rebuilt below
+      }
+    }
+  }
+  const db = await PGlite.create();
+  if (cache) {
+    try {
+      const dump = await db.dumpDataDir('none');
+      const tmp = `${cache}.${process.pid}.tmp`;
+      await writeFile(tmp, Buffer.from(await dump.arrayBuffer()));
+      await rename(tmp, cache); // atomic: concurrent checks never read half a file
+    } catch {
+      // The cache is an optimisation only.
+    }
+  }
+  return db;
+}
+
+async function defaultTemplatePath(): Promise<string> {
+  const require = createRequire(import.meta.url);
+  let version = 'unknown';
+  try {
+    // The package's exports hide package.json; find it beside the resolved entry point.
+    const entry = require.resolve('@electric-sql/pglite');
+    const root = entry.slice(0, entry.lastIndexOf(`${sep}dist${sep}`));
+    version = String((JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: string }).version);
+  } catch {
+    // Unknown version: still cache, under a name that changes nothing when the version is found later.
+  }
+  return join(tmpdir(), `canary-gate-pglite-${version}-template.tar`);
 }
 
 /** Drops everything a previous replay created, so one instance serves several checks. */
@@ -45,8 +94,22 @@ export interface ReplayOutcome {
   failed?: { index: number; error: string };
 }
 
-/** Statements that cannot change the catalog: no snapshot needed after them. */
-const CATALOG_NEUTRAL = new Set(['TransactionStmt', 'VariableSetStmt', 'VariableShowStmt', 'SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'ExplainStmt', 'CommentStmt', 'CopyStmt', 'CheckPointStmt', 'VacuumStmt']);
+/**
+ * Statements that cannot change an object the stable version already has: no snapshot after them
+ * (the next diff still compares stable objects correctly, since new objects are never reported).
+ */
+const CATALOG_NEUTRAL = new Set([
+  'TransactionStmt', 'VariableSetStmt', 'VariableShowStmt', 'SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt',
+  'ExplainStmt', 'CommentStmt', 'CopyStmt', 'CheckPointStmt', 'VacuumStmt',
+  'CreateStmt', 'CreateFunctionStmt', 'CreateEnumStmt', 'CompositeTypeStmt', 'CreateSeqStmt', 'CreateSchemaStmt',
+  'IndexStmt', 'CreateTrigStmt', 'CreateDomainStmt',
+]);
+
+function isCatalogNeutral(s: PgStatement): boolean {
+  if (s.type === 'ViewStmt') return !s.node.replace;
+  if (s.type === 'CreateStmt') return !s.node.partbound && !s.node.inhRelations?.length;
+  return CATALOG_NEUTRAL.has(s.type);
+}
 
 async function snapshot(db: ReplayDatabase): Promise<CatalogSnapshot> {
   const r = await db.query<{ snapshot: CatalogSnapshot | string }>(SNAPSHOT_SQL);
@@ -98,7 +161,7 @@ export async function replayPgChange(
       const kind = String(s.node.kind);
       inTransaction = kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START' ? true : kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' ? false : inTransaction;
     }
-    if (CATALOG_NEUTRAL.has(s.type)) continue;
+    if (isCatalogNeutral(s)) continue;
     const after = await run(snapshot(db));
     const hits = diffSnapshots(before, after, stableIds);
     if (hits.length) outcome.hits.set(s.index, hits);
