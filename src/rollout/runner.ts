@@ -158,6 +158,13 @@ export class RolloutRunner {
     const stable = await this.workloads.getStable(this.s.deployment);
     const container = pickContainer(stable, this.s.container);
     this.builder.report.target.container = container.name;
+    const before = await this.workloads.readState(this.s.deployment);
+    if (container.image === image && (!before || isTerminal(before.phase))) {
+      // A re-run after a completed rollout: nothing to do, and nothing written.
+      this.builder.report.images = { stable: image, canary: image };
+      log.info(`${this.s.namespace}/${this.s.deployment} already runs ${image}: nothing to roll out.`);
+      return this.outcome('noop', `${this.s.deployment} already runs ${image}; nothing to do`);
+    }
     const { previousHolder } = await lock.acquire();
     const leaseLost = new AbortController();
     lock.startRenewing((err) => leaseLost.abort(err));
