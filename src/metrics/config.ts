@@ -6,6 +6,41 @@ import { BUILTIN_METRICS } from './builtins.ts';
  * The `providers:` section and `metrics:` list of .github/canary.yml. Keys are kebab-case as in the
  * YAML file. Secrets are given either as values or, better, as the name of an environment
  * variable / action secret (`*-env`), resolved by the entry point's `secrets` map.
+ *
+ * ```yaml
+ * providers:
+ *   prom:
+ *     type: prometheus
+ *     address: https://prometheus.monitoring:9090
+ *     bearer-token-env: PROM_TOKEN        # or basic-auth: { username, password-env }
+ *     headers: { X-Scope-OrgID: team-a }
+ *     ca-file: /etc/ssl/prom-ca.pem       # or ca: <PEM>, or insecure-skip-verify: true
+ *     timeout: 10s
+ *     retries: 3
+ * metrics:
+ *   - name: success-rate
+ *     builtin: request-success-rate      # per router: istio, nginx, gateway-api, linkerd
+ *     min: 99                            # threshold judge (percent)
+ *     min-requests: 100
+ *     interval: 1m
+ *   - name: latency
+ *     builtin: request-latency-p99
+ *     judge: relative
+ *     max-increase: 0.2                  # canary p99 <= 1.2 x stable p99
+ *     failure-limit: 2
+ *   - name: errors-sequential
+ *     builtin: request-error-rate
+ *     judge: sequential
+ *     allowed-increase: 0.2
+ *     alpha: 0.05
+ *   - name: queue-depth
+ *     query: max(queue_depth{app="{{target}}",team="{{team}}"})
+ *     variables: { team: payments }
+ *     max: 100
+ * ```
+ * Datadog: `type: datadog`, `site: datadoghq.eu`, keys from DD_API_KEY / DD_APP_KEY (or
+ * api-key-env / application-key-env), `api: v1|v2`; a metric gives `query:` (v1 arithmetic
+ * allowed) or `queries: {a: ..., b: ...}` with `query: "100 * b / a"` as the v2 formula.
  */
 
 const duration = (what: string) =>
