@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPrometheus, type RunningPrometheus } from '../../src/sim/prometheus.ts';
+import { PrometheusNotInstalledError, startPrometheus, type RunningPrometheus } from '../../src/sim/prometheus.ts';
 import { createMetricGate } from '../../src/metrics/gate.ts';
 import { metricsConfigSchema } from '../../src/metrics/config.ts';
 import { createPrometheusProvider } from '../../src/metrics/prometheus.ts';
@@ -49,7 +49,11 @@ let prom: RunningPrometheus | undefined;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'canary-gate-backfill-'));
   writeFileSync(join(dir, 'series.om'), openMetrics());
-  execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'series.om'), join(dir, 'data')], { stdio: 'pipe' });
+  try {
+    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'series.om'), join(dir, 'data')], { stdio: 'pipe' });
+  } catch (err) {
+    throw new Error(`promtool failed (${String(err)}); run scripts/install-prometheus.sh to install Prometheus and promtool`);
+  }
   prom = await startPrometheus({ scrapeTargets: [], dataDir: join(dir, 'data') });
 }, 30_000);
 
@@ -116,4 +120,10 @@ test('cumulative counts and buckets for the sequential judges come from the same
   const byLe = Object.fromEntries(r.series.map((s) => [s.labels.le, s.value]));
   // Sample 80 (20 min after the start): 80 x the per-step increments.
   expect(byLe).toEqual({ '50': 0, '100': 8000, '250': 16000, '+Inf': 16000 });
+});
+
+test('a missing binary fails with the way to install it', async () => {
+  const err = await startPrometheus({ scrapeTargets: [], binary: 'prometheus-not-installed-here' }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(PrometheusNotInstalledError);
+  expect((err as Error).message).toMatch(/not found on PATH\. Run scripts\/install-prometheus\.sh/);
 });
