@@ -427,3 +427,23 @@ describe('error paths a real server also takes', () => {
     expect((await rejection(c.objects.create(noBackend))).code).toBe(422);
   });
 });
+
+describe('dryRun=All', () => {
+  test('validates and answers like a write, but stores nothing', async () => {
+    const created = await c.apps.createNamespacedDeployment({ namespace: NS, body: deployment('dry', NS), dryRun: 'All' });
+    expect(created.metadata?.uid).toBeDefined();
+    expect(c.sim.store.get('apps/v1', 'Deployment', NS, 'dry')).toBeUndefined();
+    const bad = deployment('dry', NS);
+    bad.spec!.template.spec!.containers = [];
+    expect((await rejection(c.apps.createNamespacedDeployment({ namespace: NS, body: bad, dryRun: 'All' }))).code).toBe(422);
+
+    await c.core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'dry-cm' }, data: { v: '1' } } });
+    const patched = await c.core.patchNamespacedConfigMap(
+      { namespace: NS, name: 'dry-cm', body: { data: { v: '2' } }, dryRun: 'All' },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    expect(patched.data).toEqual({ v: '2' });
+    await c.core.deleteNamespacedConfigMap({ namespace: NS, name: 'dry-cm', dryRun: 'All' });
+    expect(c.sim.store.get('v1', 'ConfigMap', NS, 'dry-cm')?.data).toEqual({ v: '1' });
+  });
+});

@@ -17,7 +17,7 @@ import {
 import { deepEqual, jsonPatch, mergePatch, PatchError, strategicMergePatch } from './kube-patch.ts';
 import { joinApiVersion, type ResourceRegistry, type ResourceType } from './kube-resources.ts';
 import { parseLabelSelector, selectorToString, type LabelSelectorObject } from './kube-selector.ts';
-import { clone, type KubeObject, type KubeStore, rfc3339 } from './kube-store.ts';
+import { clone, DryRunStore, type KubeObject, type ObjectStore, rfc3339 } from './kube-store.ts';
 import type { ObjectValidator } from './validation.ts';
 
 export type Subresource = 'status' | 'scale' | undefined;
@@ -36,15 +36,20 @@ export interface Target {
 }
 
 export class KubeApi {
-  private readonly store: KubeStore;
+  private readonly store: ObjectStore;
   readonly validator: ObjectValidator;
   private readonly registry: ResourceRegistry;
   private serviceIps = 0;
 
-  constructor(registry: ResourceRegistry, store: KubeStore, validator: ObjectValidator) {
+  constructor(registry: ResourceRegistry, store: ObjectStore, validator: ObjectValidator) {
     this.registry = registry;
     this.store = store;
     this.validator = validator;
+  }
+
+  /** The same API over a store that keeps nothing: dryRun=All validates and answers, writes nothing. */
+  dryRun(): KubeApi {
+    return new KubeApi(this.registry, new DryRunStore(this.store), this.validator);
   }
 
   exists(t: Target, name: string): boolean {

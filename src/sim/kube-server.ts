@@ -360,19 +360,21 @@ function route(ctx: HandlerContext, method: string, url: URL, raw: string, conte
   if (q.get('watch') === 'true' || q.get('watch') === '1') {
     throw new KubeApiError('MethodNotAllowed', 'watch is not supported by the Canary Gate simulator: poll with GET/LIST instead');
   }
-  if (q.has('dryRun')) {
-    throw badRequest('dryRun is not supported by the Canary Gate simulator');
+  const dryRun = q.getAll('dryRun');
+  if (dryRun.some((v) => v !== 'All')) {
+    throw badRequest(`invalid dryRun value ${JSON.stringify(dryRun)}: the only supported value is "All"`);
   }
+  const api = dryRun.length > 0 ? ctx.api.dryRun() : ctx.api;
 
   if (name === undefined) {
     if (method === 'GET') {
       const listTarget = { type, version, ...(namespace !== undefined ? { namespace } : {}) };
-      return { code: 200, body: ctx.api.list(listTarget as Target, { labelSelector: q.get('labelSelector'), fieldSelector: q.get('fieldSelector') }) };
+      return { code: 200, body: api.list(listTarget as Target, { labelSelector: q.get('labelSelector'), fieldSelector: q.get('fieldSelector') }) };
     }
     if (method === 'POST') {
       if (type.namespaced && namespace === undefined) throw pageNotFound(path);
       const target: Target = { type, version, namespace: namespace ?? '' };
-      return { code: 201, body: ctx.api.create(target, bodyOf(raw, contentType)) };
+      return { code: 201, body: api.create(target, bodyOf(raw, contentType)) };
     }
     throw new KubeApiError('MethodNotAllowed', `${method} is not supported on a collection by the Canary Gate simulator`);
   }
@@ -381,15 +383,15 @@ function route(ctx: HandlerContext, method: string, url: URL, raw: string, conte
   const target: Target = { type, version, namespace: namespace ?? '' };
   switch (method) {
     case 'GET':
-      return { code: 200, body: ctx.api.get(target, name, subresource) };
+      return { code: 200, body: api.get(target, name, subresource) };
     case 'PUT':
-      return { code: 200, body: ctx.api.replace(target, name, bodyOf(raw, contentType), subresource) };
+      return { code: 200, body: api.replace(target, name, bodyOf(raw, contentType), subresource) };
     case 'PATCH':
       // Server-side apply creates what does not exist, and says so with 201.
-      return { code: ctx.api.exists(target, name) ? 200 : 201, body: ctx.api.patch(target, name, contentType, raw, { subresource, fieldManager: q.get('fieldManager') }) };
+      return { code: api.exists(target, name) ? 200 : 201, body: api.patch(target, name, contentType, raw, { subresource, fieldManager: q.get('fieldManager') }) };
     case 'DELETE':
       if (subresource) throw new KubeApiError('MethodNotAllowed', `DELETE is not supported on ${path}`);
-      return { code: 200, body: ctx.api.delete(target, name, raw ? bodyOf(raw, contentType) : undefined) };
+      return { code: 200, body: api.delete(target, name, raw ? bodyOf(raw, contentType) : undefined) };
     default:
       throw new KubeApiError('MethodNotAllowed', `${method} is not supported on ${path}`);
   }

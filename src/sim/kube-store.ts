@@ -37,7 +37,16 @@ function keyOf(group: string, kind: string, namespace: string, name: string): st
   return `${group}|${kind}|${namespace}|${name}`;
 }
 
-export class KubeStore {
+/** What the API layer needs of a store (so a dry run can stand in for the real one). */
+export interface ObjectStore {
+  readonly resourceVersion: string;
+  get(apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined;
+  list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
+  put(obj: KubeObject): KubeObject;
+  delete(apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined;
+}
+
+export class KubeStore implements ObjectStore {
   private readonly objects = new Map<string, KubeObject>();
   private revision = 1;
 
@@ -112,4 +121,33 @@ function withVersion(obj: KubeObject, apiVersion: string): KubeObject {
 /** Kubernetes timestamps have second precision. */
 export function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** dryRun=All: reads go to the real store, writes return what would be stored and change nothing. */
+export class DryRunStore implements ObjectStore {
+  private readonly real: ObjectStore;
+  constructor(real: ObjectStore) {
+    this.real = real;
+  }
+  get resourceVersion(): string {
+    return this.real.resourceVersion;
+  }
+  get(apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined {
+    return this.real.get(apiVersion, kind, namespace, name);
+  }
+  list(apiVersion: string, kind: string, namespace?: string): KubeObject[] {
+    return this.real.list(apiVersion, kind, namespace);
+  }
+  put(obj: KubeObject): KubeObject {
+    const previous = this.real.get(obj.apiVersion, obj.kind, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
+    const out = clone(obj);
+    out.metadata.uid = out.metadata.uid ?? previous?.metadata.uid ?? randomUUID();
+    out.metadata.creationTimestamp = out.metadata.creationTimestamp ?? previous?.metadata.creationTimestamp ?? rfc3339(new Date());
+    out.metadata.generation = out.metadata.generation ?? previous?.metadata.generation ?? 1;
+    out.metadata.resourceVersion = previous?.metadata.resourceVersion ?? this.real.resourceVersion;
+    return out;
+  }
+  delete(apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined {
+    return this.real.get(apiVersion, kind, namespace, name);
+  }
 }
