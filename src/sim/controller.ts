@@ -105,11 +105,15 @@ export class DeploymentController {
     const deployments = this.store.list('apps/v1', 'Deployment');
     const uids = new Set(deployments.map((d) => d.metadata.uid));
     for (const d of deployments) this.reconcile(d);
-    // Garbage collection: pods whose owning deployment is gone.
+    // Garbage collection: pods whose owning deployment is gone, and our notes about things gone.
+    const podUids = new Set<string>();
     for (const pod of this.store.list('v1', 'Pod')) {
       const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'Deployment');
       if (owner && !uids.has(owner.uid)) this.deletePod(pod);
+      else podUids.add(pod.metadata.uid ?? '');
     }
+    for (const uid of this.podCreatedAt.keys()) if (!podUids.has(uid)) this.podCreatedAt.delete(uid);
+    for (const uid of this.progress.keys()) if (!uids.has(uid)) this.progress.delete(uid);
   }
 
   private reconcile(d: KubeObject): void {
