@@ -94,6 +94,30 @@ describe('other inputs', () => {
     }
   });
 
+  it('two pg_dump schema dumps are compared (PostgreSQL)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canary-gate-dumps-'));
+    const dump = (cols: string) => `SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE TABLE public.users (
+    id bigint NOT NULL,
+    ${cols}
+);
+CREATE SEQUENCE public.users_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
+ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
+ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+ALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+`;
+    try {
+      writeFileSync(join(dir, 'stable.sql'), dump('email character varying(100) NOT NULL,\n    name text'));
+      writeFileSync(join(dir, 'canary.sql'), dump('email character varying(50) NOT NULL,\n    name text NOT NULL'));
+      const report = await runSchemaCheck({ dialect: 'postgres', cwd: dir, stableDump: 'stable.sql', canaryDump: 'canary.sql' });
+      expect(report.findings.map((f) => `${f.rule}:${f.object}`).sort()).toEqual(['SC106:users.name', 'SC108:users.email']);
+      expect(report.replay).toBe('skipped');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('MySQL migrations through git: MODIFY dropping the default blocks', async () => {
     const r = repo({ 'sql/001.sql': "CREATE TABLE t (id int NOT NULL, state varchar(10) NOT NULL DEFAULT 'new');" }, { 'sql/002.sql': 'ALTER TABLE t MODIFY state varchar(10) NOT NULL;' });
     const report = await runSchemaCheck({ dialect: 'mysql', cwd: r.dir, dir: 'sql', base: 'stable' });

@@ -40,6 +40,14 @@ describe('CFG rules', () => {
     canary.set('A2', '1');
     expect(diffConfig({ file: 'f', stable: base, canary })[0]?.rule).toBe('CFG102');
   });
+  it.each([
+    ['CFG104', 'LOG_FORMAT', 'json', 'logfmt', 'LOG_LEVEL', 'info', 'debug'],
+    ['CFG105', 'API_URL', 'http://a:80', 'http://b:80', 'GREETING', 'hello', 'hi'],
+  ])('%s fires on %s and not on a plain value change of %s', (rule, key, from, to, otherKey, otherFrom, otherTo) => {
+    expect(diffConfig({ file: 'f', stable: new Map([[key, from]]), canary: new Map([[key, to]]) })[0]?.rule).toBe(rule);
+    expect(diffConfig({ file: 'f', stable: new Map([[otherKey, otherFrom]]), canary: new Map([[otherKey, otherTo]]) })[0]?.rule).toBe('CFG107');
+  });
+
   it('value kinds and key patterns', () => {
     expect(['1.5', 'true', '{"a":1}', 'x', ''].map((v) => valueKind(v))).toEqual(['number', 'boolean', 'json', 'string', 'empty']);
     expect(keyMatches('env/web/DB_URL', ['DB_*'])).toBe(true);

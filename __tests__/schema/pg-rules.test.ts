@@ -106,6 +106,16 @@ describe('PostgreSQL rules: details that matter', () => {
     expect(f.find((x) => x.rule === 'SC102')?.line).toBe(5);
   });
 
+  it('lines stay right after multi-byte text (libpg-query reports byte offsets)', () => {
+    const f = check("-- größe → ünïcödé\nCOMMENT ON TABLE users IS 'ñ😀';\nALTER TABLE users DROP COLUMN name;\n");
+    expect(f.find((x) => x.rule === 'SC102')).toMatchObject({ line: 3, statement: 'ALTER TABLE users DROP COLUMN name' });
+  });
+
+  it('DROP TABLE IF EXISTS of a table the stable schema never had passes; of a stable table it blocks', () => {
+    expect(check('DROP TABLE IF EXISTS tmp_backup;')).toEqual([]);
+    expect(rules(check('DROP TABLE IF EXISTS orders;'))).toContain('SC101:block');
+  });
+
   it('a CHECK (col IS NOT NULL) NOT VALID is SC106 (enforced on new rows at once), not just SC110', () => {
     const f = check('ALTER TABLE users ADD CONSTRAINT name_nn CHECK (name IS NOT NULL) NOT VALID;');
     expect(rules(f)).toContain('SC106:block');
