@@ -353,6 +353,24 @@ describe('auth, faults and the request log', () => {
     expect(record?.status).toBe(0);
   });
 
+  test('delay-only faults slow a request and let it through; Infinity lasts until cleared', async () => {
+    c.sim.faults.add({ path: '/configmaps/slow', delayMs: 80 });
+    await c.core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'slow' } } });
+    const started = Date.now();
+    await expect(c.core.readNamespacedConfigMap({ namespace: NS, name: 'slow' })).resolves.toBeDefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+
+    c.sim.faults.add({ method: 'PATCH', path: '/configmaps/slow', status: 429, retryAfterSeconds: 1, times: Infinity });
+    for (let i = 0; i < 3; i++) {
+      const res = await rejection(c.core.patchNamespacedConfigMap({ namespace: NS, name: 'slow', body: { data: { a: 'b' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)));
+      expect(res.code).toBe(429);
+      expect(res.status.reason).toBe('TooManyRequests');
+    }
+    const cleared = await fetch(`${c.sim.url}/_sim/faults`, { method: 'DELETE', headers: { authorization: `Bearer ${c.sim.token}` } });
+    expect(cleared.status).toBe(200);
+    await expect(c.core.patchNamespacedConfigMap({ namespace: NS, name: 'slow', body: { data: { a: 'b' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))).resolves.toBeDefined();
+  });
+
   test('the request log tells reads from writes', async () => {
     c.sim.clearRequests();
     await c.apps.listNamespacedDeployment({ namespace: NS });
