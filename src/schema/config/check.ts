@@ -3,6 +3,7 @@ import { readFilesAt, type GitOptions } from '../git.ts';
 import { diffConfig, metricNamesRemoved } from '../rules/config.ts';
 import { hitsToFindings } from '../rules/hit.ts';
 import type { SchemaFinding } from '../types.ts';
+import { InputError } from '../../util/errors.ts';
 import { flattenConfigFile, type FlatConfig } from './flatten.ts';
 
 export interface ConfigCheckInput {
@@ -27,8 +28,8 @@ export async function checkConfig(input: ConfigCheckInput, base: string, head: s
       continue;
     }
     if (s === undefined) notes.push(`Config file ${f} is new in the change; only its removal could break stable.`);
-    const stable = s === undefined ? new Map() : flattenConfigFile(f, s);
-    const canary = c === undefined ? new Map() : flattenConfigFile(f, c);
+    const stable = s === undefined ? new Map() : flattenAt(f, s, base);
+    const canary = c === undefined ? new Map() : flattenAt(f, c, head);
     if (c === undefined) notes.push(`Config file ${f} is deleted in the change.`);
     for (const [k, v] of stable) stableAll.set(k, v);
     for (const [k, v] of canary) canaryAll.set(k, v);
@@ -40,4 +41,12 @@ export async function checkConfig(input: ConfigCheckInput, base: string, head: s
     findings.push(...hitsToFindings(metricNamesRemoved(stableAll, canaryAll, input.metricNames), undefined, new Set()));
   }
   return { findings, notes, files };
+}
+
+function flattenAt(path: string, text: string, ref: string): FlatConfig {
+  try {
+    return flattenConfigFile(path, text);
+  } catch (err) {
+    throw new InputError('config.files', `${(err as Error).message} (at ${ref}); fix the file or leave it out of config.files`);
+  }
 }
