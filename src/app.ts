@@ -49,6 +49,8 @@ export interface AppEnv {
   pollMs?: number;
   now?: () => number;
   extraSinks?: ReportSink[];
+  /** The post step cleaning up after its cancelled or killed main step. */
+  cleanupOfCancelledRun?: boolean;
   prechecks?: PreCheck[];
   onState?: RunnerDeps['onState'];
 }
@@ -158,6 +160,7 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
       leaseMs: c['lease-duration'],
       pollMs: app.pollMs ?? 1_000,
       stableTrackLabel: needsStableTrackLabel(config.routing.kind),
+      ...(app.cleanupOfCancelledRun ? { cleanupOfCancelledRun: true } : {}),
     },
   );
   return runner.run();

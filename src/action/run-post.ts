@@ -26,7 +26,7 @@ export async function runPost(): Promise<void> {
     const { config, secrets } = loadActionConfig({ getInput: (n) => core.getInput(n), setSecret: (s) => core.setSecret(s), cwd });
     config.base = { ...config.base, mode: 'abort' };
     core.warning(`Canary Gate: the main step did not finish (cancelled or killed); rolling back run ${runId}.`);
-    const outcome = await runCanaryGate(config, secrets, { runId, log, core, env: process.env });
+    const outcome = await runCanaryGate(config, secrets, { runId, log, core, env: process.env, cleanupOfCancelledRun: true });
     const line = `Canary Gate post step: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''} — ${outcome.message}`;
     if (outcome.result === 'failed') core.setFailed(line);
     else core.warning(line);

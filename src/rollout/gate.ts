@@ -44,6 +44,8 @@ export interface StepGate {
   readonly name: string;
   beginStep?(ctx: GateContext): void | Promise<void>;
   check(ctx: GateContext): Promise<GateCheck>;
+  /** Releases connections (TLS agents); called once when the run ends. */
+  close?(): Promise<void>;
 }
 
 /** A gate that runs once before the canary gets any traffic (schema / config compatibility). */

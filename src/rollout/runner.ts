@@ -45,6 +45,11 @@ export interface RunSettings {
   pollMs: number;
   /** The router sends traffic to stable-only backends: stable pods must carry the track label. */
   stableTrackLabel: boolean;
+  /**
+   * mode abort on behalf of a run that was cancelled or killed (the post step): the result is a
+   * rollback with reason `cancelled`, not a user's abort.
+   */
+  cleanupOfCancelledRun?: boolean;
 }
 
 export interface RunnerDeps {
@@ -118,14 +123,18 @@ export class RolloutRunner {
   }
 
   async run(): Promise<RunOutcome> {
-    switch (this.s.mode) {
-      case 'status':
-        return this.status();
-      case 'rollout':
-        return this.rollout();
-      case 'promote':
-      case 'abort':
-        return this.request(this.s.mode);
+    try {
+      switch (this.s.mode) {
+        case 'status':
+          return await this.status();
+        case 'rollout':
+          return await this.rollout();
+        case 'promote':
+        case 'abort':
+          return await this.request(this.s.mode);
+      }
+    } finally {
+      await Promise.allSettled(this.deps.gates.map((g) => g.close?.()));
     }
   }
 
@@ -258,7 +267,9 @@ export class RolloutRunner {
       const now = new Date(this.deps.now());
       this.state = { ...recorded, runId: this.s.runId };
       this.state =
-        kind === 'abort'
+        kind === 'abort' && this.s.cleanupOfCancelledRun
+          ? transition(this.state, { type: 'breach', reason: 'cancelled', message: 'the run was cancelled or killed mid-rollout; rolled back by its post step' }, now)
+          : kind === 'abort'
           ? transition(this.state, { type: 'abort-requested', message: `mode: abort (run ${this.s.runId})` }, now)
           : this.state.phase === 'rolling-back'
             ? this.state
