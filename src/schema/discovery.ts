@@ -3,6 +3,7 @@
  * does not rewrite history (SC122).
  */
 import { posix } from 'node:path';
+import { InputError } from '../util/errors.ts';
 import { contractDirectives } from './contract.ts';
 import { changedFiles, listFilesAt, readFilesAt, resolveRef, type GitOptions } from './git.ts';
 import { ruleInfo } from './rules/catalog.ts';
@@ -42,7 +43,7 @@ export function compareMigrations(a: string, b: string): number {
 
 export async function discoverMigrations(dir: string, base: string, head: string, opts: GitOptions): Promise<MigrationSet> {
   const cleanDir = posix.normalize(dir.replaceAll('\\', '/')).replace(/\/$/, '');
-  if (cleanDir.startsWith('..')) throw new Error(`dir must be inside the repository, found ${dir}`);
+  if (cleanDir.startsWith('..') || cleanDir.startsWith('/')) throw new InputError('dir', `expected a directory inside the repository, relative to its root; found ${dir}`);
   await Promise.all([resolveRef(base, 'base', opts), resolveRef(head, 'head', opts)]);
   const [stableAll, diff] = await Promise.all([listFilesAt(base, cleanDir, opts), changedFiles(base, head, cleanDir, opts)]);
   const stablePaths = stableAll.filter(isForwardMigration).sort(compareMigrations);
