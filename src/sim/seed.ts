@@ -1,20 +1,34 @@
 /**
  * A realistic sample application in the simulator: a stable Deployment (no canary-gate labels — the
- * action must cope with that), its Service and, for Istio, a VirtualService sending all traffic to
- * the stable subset and a DestinationRule with stable/canary subsets. Plus `currentCanaryWeight`,
- * which reads the share the router gives the canary, one small reader per router kind.
+ * action must cope with that), its Service and the user's routing objects for one router kind:
+ * - istio: a VirtualService sending all traffic to the stable subset and a DestinationRule with
+ *   stable/canary subsets;
+ * - nginx: an Ingress (class nginx) for web.example.com, path / → Service <name>:80;
+ * - gateway-api: an HTTPRoute attached to Gateway `public` (a reference: the simulator serves no
+ *   Gateway kind) with one rule, backendRef <name>:80;
+ * - traefik: a TraefikService weighting one service, <name>:80 (the user's IngressRoute would name it);
+ * - smi: nothing beyond the Service — the router creates the TrafficSplit (a user TrafficSplit with
+ *   backend <name> would be refused by verify(), see docs/routers.md);
+ * - replicas / none: nothing beyond the Service.
+ * Plus `currentCanaryWeight`, the share of plain requests that reach the canary as the routing
+ * objects in the store send them (src/traffic/observe.ts), for the traffic generator and tests.
  */
+import { currentWeightFromCluster } from '../traffic/observe.ts';
+import type { RouterKind } from '../traffic/config.ts';
 import type { KubeSimulator } from './kube-server.ts';
 import type { KubeObject, KubeStore } from './kube-store.ts';
 
 export const TRACK_LABEL = 'canary-gate.io/track';
+
+export const SEED_ROUTERS = ['istio', 'nginx', 'gateway-api', 'traefik', 'smi', 'replicas', 'none'] as const;
+export type SeedRouter = (typeof SEED_ROUTERS)[number];
 
 export interface SampleAppOptions {
   namespace: string;
   name: string;
   image: string;
   replicas: number;
-  router: 'istio' | 'none';
+  router: SeedRouter;
   /** Extra labels on the Deployment and its pod template. */
   labels?: Record<string, string>;
   /** Wait until the stable pods are ready (default true). */
@@ -27,6 +41,9 @@ export interface SampleApp {
   service: KubeObject;
   virtualService?: KubeObject;
   destinationRule?: KubeObject;
+  ingress?: KubeObject;
+  httpRoute?: KubeObject;
+  traefikService?: KubeObject;
 }
 
 export async function seedSampleApp(sim: KubeSimulator, opts: SampleAppOptions): Promise<SampleApp> {
@@ -85,6 +102,42 @@ export async function seedSampleApp(sim: KubeSimulator, opts: SampleAppOptions):
       },
     });
   }
+  if (opts.router === 'nginx') {
+    app.ingress = sim.create({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, namespace, labels: { app: name } },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [
+          {
+            host: `${name}.example.com`,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: 80 } } } }] },
+          },
+        ],
+      },
+    });
+  }
+  if (opts.router === 'gateway-api') {
+    app.httpRoute = sim.create({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name, namespace, labels: { app: name } },
+      spec: {
+        parentRefs: [{ name: 'public', namespace: 'gateway-system' }],
+        hostnames: [`${name}.example.com`],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name, port: 80 }] }],
+      },
+    });
+  }
+  if (opts.router === 'traefik') {
+    app.traefikService = sim.create({
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'TraefikService',
+      metadata: { name, namespace, labels: { app: name } },
+      spec: { weighted: { services: [{ name, port: 80 }] } },
+    });
+  }
   if (opts.waitReady ?? true) await waitForDeploymentReady(sim, namespace, name, opts.timeoutMs ?? 10_000);
   return app;
 }
@@ -100,7 +153,9 @@ export function parseSeed(spec: string): SampleAppOptions {
   const name = fields.get('name');
   if (!name) throw new Error(`--seed: name is required (e.g. --seed name=web,namespace=demo,router=istio), found "${spec}"`);
   const router = fields.get('router') ?? 'none';
-  if (router !== 'istio' && router !== 'none') throw new Error(`--seed: router must be istio or none, found "${router}"`);
+  if (!(SEED_ROUTERS as readonly string[]).includes(router)) {
+    throw new Error(`--seed: router must be istio or none (or one of ${SEED_ROUTERS.filter((r) => r !== 'istio' && r !== 'none').join(', ')}), found "${router}"`);
+  }
   const replicas = Number(fields.get('replicas') ?? '3');
   if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`--seed: replicas must be a non-negative integer, found "${fields.get('replicas') ?? ''}"`);
   return {
@@ -108,7 +163,7 @@ export function parseSeed(spec: string): SampleAppOptions {
     namespace: fields.get('namespace') ?? 'default',
     image: fields.get('image') ?? `ghcr.io/acme/${name}:1.0.0`,
     replicas,
-    router,
+    router: router as SeedRouter,
   };
 }
 
@@ -139,34 +194,47 @@ export async function waitForDeploymentReady(sim: KubeSimulator, namespace: stri
 /** Reads the canary's share (0..100) from one kind of router object; undefined when it has none. */
 export type CanaryWeightReader = (store: KubeStore, namespace: string, stableName: string) => number | undefined;
 
-interface HttpRoute {
-  match?: unknown[];
-  route?: { destination?: { host?: string; subset?: string }; weight?: number }[];
+/** The object whose presence says the app is routed by that kind (default names, see resolveNames). */
+const ROUTING_OBJECT: Record<Exclude<RouterKind, 'replicas'>, { apiVersions: string[]; kind: string }> = {
+  istio: { apiVersions: ['networking.istio.io/v1', 'networking.istio.io/v1beta1'], kind: 'VirtualService' },
+  'gateway-api': { apiVersions: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'], kind: 'HTTPRoute' },
+  nginx: { apiVersions: ['networking.k8s.io/v1'], kind: 'Ingress' },
+  traefik: { apiVersions: ['traefik.io/v1alpha1', 'traefik.containo.us/v1alpha1'], kind: 'TraefikService' },
+  smi: {
+    apiVersions: ['split.smi-spec.io/v1alpha4', 'split.smi-spec.io/v1alpha3', 'split.smi-spec.io/v1alpha2', 'split.smi-spec.io/v1alpha1'],
+    kind: 'TrafficSplit',
+  },
+};
+
+/** A reader for one router kind: observe.ts's data-plane model, when that kind's object exists. */
+export function routerWeightReader(kind: RouterKind): CanaryWeightReader {
+  return (store, namespace, stableName) => {
+    if (kind !== 'replicas') {
+      const { apiVersions, kind: objectKind } = ROUTING_OBJECT[kind];
+      if (!apiVersions.some((v) => store.get(v, objectKind, namespace, stableName))) return undefined;
+    }
+    const target = { namespace, stable: stableName, canary: `${stableName}-canary` };
+    return currentWeightFromCluster(store, kind, target).canaryPercent;
+  };
 }
 
-/** Istio: the default (match-less) HTTP route of the VirtualService for the stable host. */
-export const istioCanaryWeight: CanaryWeightReader = (store, namespace, stableName) => {
-  const services = [...store.list('networking.istio.io/v1', 'VirtualService', namespace)];
-  const vs =
-    services.find((v) => v.metadata.name === stableName) ??
-    services.find((v) => ((v.spec as { hosts?: string[] }).hosts ?? []).some((h) => h === stableName || h.startsWith(`${stableName}.`)));
-  if (!vs) return undefined;
-  const http = ((vs.spec as { http?: HttpRoute[] }).http ?? []) as HttpRoute[];
-  const route = http.find((r) => !r.match || r.match.length === 0) ?? http[http.length - 1];
-  const destinations = route?.route ?? [];
-  const isCanary = (d: { host?: string; subset?: string } | undefined) => d?.subset === 'canary' || d?.host === `${stableName}-canary`;
-  // A lone destination without a weight takes all traffic.
-  const weightOf = (r: { weight?: number }) => r.weight ?? (destinations.length === 1 ? 100 : 0);
-  return destinations.filter((r) => isCanary(r.destination)).reduce((sum, r) => sum + weightOf(r), 0);
-};
-
-/** Readers tried in order; add one per router kind. */
+/** Readers tried in order; the last (replicas: the user's Service pod ratio) always answers. */
 export const CANARY_WEIGHT_READERS: Record<string, CanaryWeightReader> = {
-  istio: istioCanaryWeight,
+  istio: routerWeightReader('istio'),
+  'gateway-api': routerWeightReader('gateway-api'),
+  nginx: routerWeightReader('nginx'),
+  traefik: routerWeightReader('traefik'),
+  smi: routerWeightReader('smi'),
+  replicas: routerWeightReader('replicas'),
 };
 
-/** The canary's traffic share according to the first router that has objects for this app; 0 if none. */
-export function currentCanaryWeight(sim: KubeSimulator, namespace: string, stableName: string): number {
+/**
+ * The canary's share of plain requests (no forced header/cookie), 0..100, as the routing objects in
+ * the store send them: by `kind` when given, else by the first router kind that has objects for this
+ * app, else by the pod ratio behind the user's Service.
+ */
+export function currentCanaryWeight(sim: KubeSimulator, namespace: string, stableName: string, kind?: RouterKind): number {
+  if (kind) return routerWeightReader(kind)(sim.store, namespace, stableName) ?? routerWeightReader('replicas')(sim.store, namespace, stableName) ?? 0;
   for (const read of Object.values(CANARY_WEIGHT_READERS)) {
     const weight = read(sim.store, namespace, stableName);
     if (weight !== undefined) return weight;

@@ -1,0 +1,315 @@
+/**
+ * The same end-to-end scenarios for every router: the real composition (`buildConfig` from YAML text →
+ * `runCanaryGate` → RolloutRunner → router) against the Kubernetes simulator through the real client.
+ * Per router, in its own namespace: a healthy canary is promoted, a crash-looping canary is rolled
+ * back, a cancelled run is rolled back — and after each the cluster is whole: stable runs the expected
+ * image, the canary has 0 replicas, the data plane (observe.ts) sends 0 % to the canary, router-owned
+ * objects are gone and the user's routing objects are back to their original spec. During the steps
+ * the effective weight is sampled (at the report's `step` event) and must equal the step weight
+ * (replicas: the ready-pod ratio) with stable + canary = 100; forced users (header / cookie) reach the
+ * canary while plain requests follow the weight (src/sim/traffic-routing.ts).
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { runCanaryGate, type AppEnv } from '../../src/app.ts';
+import { buildConfig } from '../../src/config/index.ts';
+import { ClientNodeKubeApi, loadKubeConfig } from '../../src/kube/client.ts';
+import type { KubeObject } from '../../src/kube/types.ts';
+import type { Logger, ReportSink } from '../../src/rollout/report.ts';
+import type { RunOutcome } from '../../src/rollout/runner.ts';
+import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
+import { currentCanaryWeight, seedSampleApp } from '../../src/sim/seed.ts';
+import { routeRequest } from '../../src/sim/traffic-routing.ts';
+import type { RouterKind, RouterOptions } from '../../src/traffic/config.ts';
+import { currentWeightFromCluster } from '../../src/traffic/observe.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/traffic/router.ts';
+
+let sim: KubeSimulator;
+let kube: ClientNodeKubeApi;
+
+beforeAll(async () => {
+  sim = await startKubeSimulator({ readyDelayMs: 100 });
+  kube = new ClientNodeKubeApi(loadKubeConfig({ content: sim.kubeconfig() }), { attempts: 3, baseDelayMs: 20, requestTimeoutMs: 5_000 });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+const KINDS: RouterKind[] = ['istio', 'nginx', 'gateway-api', 'traefik', 'smi', 'replicas'];
+const FORCED: ReadonlySet<RouterKind> = new Set(['istio', 'gateway-api', 'nginx']);
+const OLD = 'ghcr.io/acme/web:1.0';
+const NEW = 'ghcr.io/acme/web:2.0';
+const CRASH = 'ghcr.io/acme/web:2.0-crashloop';
+
+/** The routing section each router is driven with (forced users where the layer can match requests). */
+function routingYaml(kind: RouterKind): string {
+  const forced = FORCED.has(kind) ? '  header: { name: x-canary, value: "true" }\n  cookie: canary\n' : '';
+  return `routing:\n  router: ${kind}\n${forced}`;
+}
+const OPTIONS = (kind: RouterKind): RouterOptions => (FORCED.has(kind) ? { header: { name: 'x-canary', value: 'true' }, cookie: { name: 'canary' } } : {});
+
+const CONFIG_YAML = (kind: RouterKind) => `steps: [10, 50]
+settle-time: 0s
+analysis-interval: 100ms
+step-timeout: 20s
+ready-timeout: 15s
+timeout: 60s
+lease-duration: 10s
+${routingYaml(kind)}notify:
+  pr-comment: false
+  commit-status: false
+  summary: false
+  annotations: false
+`;
+
+/** The user's objects per router kind (apiVersion, kind, name) whose spec must come back unchanged. */
+const USER_OBJECTS: Record<RouterKind, [string, string][]> = {
+  istio: [
+    ['networking.istio.io/v1', 'VirtualService'],
+    ['networking.istio.io/v1', 'DestinationRule'],
+  ],
+  nginx: [['networking.k8s.io/v1', 'Ingress']],
+  'gateway-api': [['gateway.networking.k8s.io/v1', 'HTTPRoute']],
+  traefik: [['traefik.io/v1alpha1', 'TraefikService']],
+  smi: [],
+  replicas: [],
+};
+
+/** Kinds where a router-owned object may be left behind by a bug. */
+const OWNED_KINDS: [string, string][] = [
+  ['v1', 'Service'],
+  ['networking.k8s.io/v1', 'Ingress'],
+  ['networking.istio.io/v1', 'DestinationRule'],
+  ['networking.istio.io/v1', 'VirtualService'],
+  ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
+  ['traefik.io/v1alpha1', 'TraefikService'],
+  ['split.smi-spec.io/v1alpha4', 'TrafficSplit'],
+];
+
+interface Sample {
+  step: number;
+  observed: number;
+  simWeight: number;
+  plainCanary: number;
+  plainStable: number;
+  header?: number;
+  cookie?: number;
+  podRatio: number;
+}
+
+interface Seeded {
+  ns: string;
+  kind: RouterKind;
+  before: Map<string, KubeObject>;
+}
+
+let nsCounter = 0;
+async function seed(kind: RouterKind): Promise<Seeded> {
+  const ns = `e2e-${kind}-${++nsCounter}`;
+  await seedSampleApp(sim, { namespace: ns, name: 'web', image: OLD, replicas: kind === 'replicas' ? 4 : 2, router: kind });
+  const before = new Map<string, KubeObject>();
+  for (const [apiVersion, k] of [['v1', 'Service'] as [string, string], ...USER_OBJECTS[kind]]) {
+    const o = sim.store.get(apiVersion, k, ns, 'web');
+    if (!o) throw new Error(`seed: ${k} ${ns}/web missing`);
+    before.set(k, structuredClone(o));
+  }
+  return { ns, kind, before };
+}
+
+const target = (ns: string) => ({ namespace: ns, stable: 'web', canary: 'web-canary' });
+
+function readyPods(ns: string, name: string): number {
+  const d = sim.store.get('apps/v1', 'Deployment', ns, name) as { status?: { readyReplicas?: number } } | undefined;
+  return d?.status?.readyReplicas ?? 0;
+}
+
+function probe(s: Seeded, samples: Sample[]): ReportSink {
+  return {
+    name: 'weight-probe',
+    publish: async (_report, event) => {
+      if (event.type !== 'step') return;
+      const t = target(s.ns);
+      const plain = routeRequest(sim.store, s.kind, t, {}, OPTIONS(s.kind));
+      const canaryPods = readyPods(s.ns, 'web-canary');
+      samples.push({
+        step: event.weight,
+        observed: currentWeightFromCluster(sim.store, s.kind, t, OPTIONS(s.kind)).canaryPercent,
+        simWeight: currentCanaryWeight(sim, s.ns, 'web'),
+        plainCanary: plain.canaryPercent,
+        plainStable: plain.stablePercent,
+        podRatio: (100 * canaryPods) / (canaryPods + readyPods(s.ns, 'web')),
+        ...(FORCED.has(s.kind)
+          ? {
+              header: routeRequest(sim.store, s.kind, t, { headers: { 'X-Canary': 'true' } }, OPTIONS(s.kind)).canaryPercent,
+              cookie: routeRequest(sim.store, s.kind, t, { cookies: { session: 'abc', canary: 'always' } }, OPTIONS(s.kind)).canaryPercent,
+            }
+          : {}),
+      });
+    },
+  };
+}
+
+function quietLog(onLine?: (line: string) => void): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const push = (l: string) => {
+    lines.push(l);
+    onLine?.(l);
+  };
+  return { lines, info: push, warning: (m) => push(`! ${m}`), error: (m) => push(`✗ ${m}`), debug: () => {}, group: (n, fn) => (push(`▸ ${n}`), fn()) };
+}
+
+const noCore: AppEnv['core'] = {
+  setSecret: () => {},
+  error: () => {},
+  warning: () => {},
+  summary: { emptyBuffer: () => undefined, addRaw: () => undefined, write: async () => undefined },
+};
+
+async function run(s: Seeded, image: string, opts: { settle?: string; samples?: Sample[]; signal?: AbortSignal; onLine?: (l: string) => void } = {}): Promise<{ out: RunOutcome; log: string[] }> {
+  const config = buildConfig({
+    inputs: { deployment: 'web', namespace: s.ns, image, ...(opts.settle ? { 'settle-time': opts.settle } : {}) },
+    secrets: {},
+    fileText: CONFIG_YAML(s.kind),
+    fileName: '.github/canary.yml',
+  });
+  expect(config.routing.kind).toBe(s.kind);
+  const log = quietLog(opts.onLine);
+  const out = await runCanaryGate(config, {}, {
+    runId: `run-${s.ns}`,
+    log,
+    core: noCore,
+    env: {},
+    kube,
+    pollMs: 50,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.samples ? { extraSinks: [probe(s, opts.samples)] } : {}),
+  });
+  return { out, log: log.lines };
+}
+
+function stableImage(ns: string): string | undefined {
+  const d = sim.store.get('apps/v1', 'Deployment', ns, 'web') as { spec: { template: { spec: { containers: { image: string }[] } } } };
+  return d.spec.template.spec.containers[0]?.image;
+}
+
+/** Whole-cluster checks after a finished run. */
+function expectWhole(s: Seeded, image: string): void {
+  const { ns, kind } = s;
+  expect(stableImage(ns)).toBe(image);
+  const stable = sim.store.get('apps/v1', 'Deployment', ns, 'web') as { spec: { replicas: number }; status: { readyReplicas?: number } };
+  expect(stable.status.readyReplicas).toBe(stable.spec.replicas);
+  const canary = sim.store.get('apps/v1', 'Deployment', ns, 'web-canary') as { spec: { replicas: number }; status?: { readyReplicas?: number } } | undefined;
+  expect(canary?.spec.replicas ?? 0).toBe(0);
+  expect(canary?.status?.readyReplicas ?? 0).toBe(0);
+
+  // The data plane sends nobody to the canary, not even forced users.
+  expect(currentWeightFromCluster(sim.store, kind, target(ns), OPTIONS(kind)).canaryPercent).toBe(0);
+  expect(currentCanaryWeight(sim, ns, 'web')).toBe(0);
+  const forced = routeRequest(sim.store, kind, target(ns), { headers: { 'x-canary': 'true' }, cookies: { canary: 'always' } }, OPTIONS(kind));
+  expect(forced).toMatchObject({ canaryPercent: 0, stablePercent: 100 });
+
+  // Nothing canary-gate created is left behind.
+  for (const [apiVersion, k] of OWNED_KINDS) {
+    const left = sim.store.list(apiVersion, k, ns).filter((o) => o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE);
+    expect(left.map((o) => `${k}/${o.metadata.name}`)).toEqual([]);
+  }
+  expect(sim.store.get('v1', 'Service', ns, 'web-stable')).toBeUndefined();
+  expect(sim.store.get('v1', 'Service', ns, 'web-canary')).toBeUndefined();
+  expect(sim.store.get('networking.k8s.io/v1', 'Ingress', ns, 'web-canary')).toBeUndefined();
+  expect(sim.store.list('split.smi-spec.io/v1alpha4', 'TrafficSplit', ns)).toEqual([]);
+
+  // The user's objects carry their original spec, and no record annotation.
+  for (const [k, original] of s.before) {
+    const now = sim.store.get(original.apiVersion, k, ns, 'web');
+    expect({ kind: k, spec: now?.spec }).toEqual({ kind: k, spec: original.spec });
+    expect(now?.metadata.annotations?.['canary-gate.io/original']).toBeUndefined();
+  }
+}
+
+function explain(out: RunOutcome, log: string[]): string {
+  return `${out.result} ${out.reason ?? ''}: ${out.message}\n${log.join('\n')}`;
+}
+
+describe.each(KINDS)('router %s end to end', (kind) => {
+  test('a healthy canary is promoted; weights per step match; forced users reach the canary; the cluster is whole', async () => {
+    const s = await seed(kind);
+    const samples: Sample[] = [];
+    const { out, log } = await run(s, NEW, { samples });
+    expect(out.result === 'promoted' ? '' : explain(out, log)).toBe('');
+    expectWhole(s, NEW);
+
+    expect(samples.map((x) => x.step)).toEqual([10, 50]);
+    for (const x of samples) {
+      // The router's objects and the per-request model agree, and the shares add up.
+      expect(x.plainCanary).toBeCloseTo(x.observed, 9);
+      expect(x.simWeight).toBeCloseTo(x.observed, 9);
+      expect(x.plainCanary + x.plainStable).toBeCloseTo(100, 9);
+      if (kind === 'replicas') {
+        // Weights by pod count: the share is the ready-pod ratio (4 stable: 10 % → 1 pod = 20 %, 50 % → 4 pods).
+        expect(x.observed).toBeCloseTo(x.podRatio, 9);
+        expect(x.observed).toBeGreaterThan(0);
+      } else {
+        expect(x.observed).toBeCloseTo(x.step, 9);
+      }
+      if (FORCED.has(kind)) {
+        expect(x.header).toBe(100);
+        expect(x.cookie).toBe(100);
+      }
+    }
+    if (kind === 'replicas') expect(samples.map((x) => Math.round(x.observed))).toEqual([20, 50]);
+  });
+
+  test('a crash-looping canary is rolled back and the cluster is whole with the old image', async () => {
+    const s = await seed(kind);
+    const { out, log } = await run(s, CRASH);
+    expect(out.result === 'rolled-back' ? '' : explain(out, log)).toBe('');
+    expect(out.reason).toMatch(/crash|not-ready|canary/);
+    expectWhole(s, OLD);
+  });
+
+  test('a run cancelled during a long settle is rolled back as cancelled and the cluster is whole', async () => {
+    const s = await seed(kind);
+    const controller = new AbortController();
+    const samples: Sample[] = [];
+    const started = Date.now();
+    const { out, log } = await run(s, NEW, {
+      settle: '5m',
+      samples,
+      signal: controller.signal,
+      onLine: (l) => {
+        if (l.startsWith('Settling for')) setTimeout(() => controller.abort(new Error('cancelled by the test')), 50);
+      },
+    });
+    expect(out.result === 'rolled-back' ? '' : explain(out, log)).toBe('');
+    expect(out.reason).toBe('cancelled');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    // It was cancelled while the canary had its first step's traffic.
+    expect(samples.map((x) => x.step)).toEqual([10]);
+    expectWhole(s, OLD);
+  });
+});
+
+describe('forced routing while a step runs', () => {
+  test.each(['istio', 'gateway-api', 'nginx'] as RouterKind[])('%s: x-canary: true reaches the canary, a plain request follows the 10 %% weight', async (kind) => {
+    const s = await seed(kind);
+    const seen: { header: number; plain: number; wrongValue: number; cookieNever: number }[] = [];
+    const sink: ReportSink = {
+      name: 'forced-probe',
+      publish: async (_r, event) => {
+        if (event.type !== 'step') return;
+        const at = (req: Parameters<typeof routeRequest>[3]) => routeRequest(sim.store, kind, target(s.ns), req, OPTIONS(kind)).canaryPercent;
+        seen.push({ header: at({ headers: { 'x-canary': 'true' } }), plain: at({}), wrongValue: at({ headers: { 'x-canary': 'false' } }), cookieNever: at({ cookies: { canary: 'never' } }) });
+      },
+    };
+    const config = buildConfig({ inputs: { deployment: 'web', namespace: s.ns, image: NEW, steps: '10' }, secrets: {}, fileText: CONFIG_YAML(kind), fileName: '.github/canary.yml' });
+    const log = quietLog();
+    const out = await runCanaryGate(config, {}, { runId: `forced-${s.ns}`, log, core: noCore, env: {}, kube, pollMs: 50, extraSinks: [sink] });
+    expect(out.result === 'promoted' ? '' : explain(out, log.lines)).toBe('');
+    expect(seen).toHaveLength(1);
+    const [x] = seen;
+    expect(x?.header).toBe(100);
+    expect(x?.plain).toBeCloseTo(10, 9);
+    // A different header value is a plain request; `never` is stable on nginx and plain elsewhere.
+    expect(x?.wrongValue).toBeCloseTo(10, 9);
+    expect(x?.cookieNever).toBeCloseTo(kind === 'nginx' ? 0 : 10, 9);
+  });
+});
