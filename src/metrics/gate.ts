@@ -356,7 +356,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
   let histories = new Map<string, MetricObservation[]>();
   let states = new Map<string, TrackerState>();
 
-  async function checkMetric(plan: MetricPlan, ctx: GateContext): Promise<MetricReport> {
+  async function checkMetric(plan: MetricPlan, ctx: GateContext): Promise<MetricReport & { reason?: TrackedVerdict['reason'] }> {
     const name = plan.metric.name;
     const at = ctx.now ?? now();
     const prev = states.get(name) ?? initialTrackerState();
@@ -391,7 +391,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
         `stable ${formatNumber(report.stableValue)}${report.stableValue !== undefined ? u : ''}` +
         `${report.threshold ? `, threshold ${report.threshold}` : ''} -> ${tracked.verdict}: ${tracked.explanation}`,
     );
-    return { ...report, verdict: tracked.verdict, explanation: tracked.explanation };
+    return { ...report, verdict: tracked.verdict, explanation: tracked.explanation, ...(tracked.reason ? { reason: tracked.reason } : {}) };
   }
 
   return {
@@ -403,13 +403,19 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
     },
     async check(ctx: GateContext): Promise<GateCheck> {
       if (plans.length === 0) return { verdict: 'pass', summary: 'no metrics configured', metrics: [] };
-      const metrics = await Promise.all(plans.map((p) => checkMetric(p, ctx)));
+      const checked = await Promise.all(plans.map((p) => checkMetric(p, ctx)));
+      const metrics: MetricReport[] = checked.map(({ reason: _reason, ...m }) => m);
       const verdict = combineVerdicts(metrics.map((m) => m.verdict));
       const counts = (v: string): number => metrics.filter((m) => m.verdict === v).length;
       const failed = metrics.filter((m) => m.verdict === 'fail').map((m) => m.name);
+      // A judge's failure is the canary's; a provider that stayed down is not, and the rollback's
+      // message (built from this summary) must say which provider and why, not only which metrics.
+      const unavailable = [
+        ...new Set(checked.filter((m) => m.verdict === 'fail' && m.reason === 'metrics-unavailable').map((m) => m.explanation)),
+      ];
       const summary =
         verdict === 'fail'
-            ? `metric${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed`
+            ? `metric${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed${unavailable.length ? `: ${unavailable.join('; ')}` : ''}`
             : `${counts('pass')} of ${metrics.length} metrics pass` +
               (counts('inconclusive') ? `, ${counts('inconclusive')} inconclusive` : '') +
               (counts('continue') ? `, ${counts('continue')} need more checks` : '');
