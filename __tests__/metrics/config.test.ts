@@ -1,7 +1,7 @@
 import { metricsConfigSchema } from '../../src/metrics/config.ts';
 import { renderTemplate, templateVariables } from '../../src/metrics/template.ts';
 import { BUILTIN_METRICS, ROUTER_FAMILIES } from '../../src/metrics/builtins.ts';
-import { parseDurationMs } from '../../src/metrics/duration.ts';
+import { parseDuration } from '../../src/config/duration.ts';
 
 const prom = { prom: { type: 'prometheus', address: 'http://prometheus:9090' } };
 
@@ -104,10 +104,11 @@ describe('templates', () => {
     ['500ms', 500],
     ['10s', 10_000],
     ['1m30s', 90_000],
-    [250, 250],
+    [250, 250_000],
+    ['1d', 86_400_000],
     ['1x', undefined],
     ['', undefined],
   ])('duration %p -> %p', (s, ms) => {
-    expect(parseDurationMs(s)).toBe(ms);
+    expect(parseDuration(s)).toBe(ms);
   });
 });

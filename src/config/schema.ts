@@ -18,7 +18,7 @@ const dnsLabel = (what: string, max = 63) =>
 
 export const duration = (example: string) =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = typeof value === 'number' ? Math.round(value * 1000) : parseDuration(value);
+    const ms = parseDuration(value);
     if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
       ctx.addIssue({ code: 'custom', message: `must be a duration like "${example}" (units ms, s, m, h), got "${String(value)}"` });
       return z.NEVER;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDurationMs } from './duration.ts';
+import { parseDuration } from '../config/duration.ts';
 import { BUILTIN_METRICS } from './builtins.ts';
 
 /**
@@ -45,7 +45,7 @@ import { BUILTIN_METRICS } from './builtins.ts';
 
 const duration = (what: string) =>
   z.union([z.string(), z.number()]).transform((v, ctx) => {
-    const ms = parseDurationMs(v);
+    const ms = parseDuration(v);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `${what}: expected a duration like "500ms", "10s" or "1m", found ${JSON.stringify(v)}` });
       return z.NEVER;

@@ -11,7 +11,7 @@ import type { MetricConfig, MetricsConfig, ProviderConfig } from './config.ts';
 import { metricProviderName } from './config.ts';
 import type { BuiltinMetric, RouterFamily, VersionRole } from './builtins.ts';
 import { BUILTIN_METRICS, ROUTER_FAMILIES } from './builtins.ts';
-import { parseDurationMs, promDuration } from './duration.ts';
+import { parseDuration, promDuration } from '../config/duration.ts';
 import { MetricsProviderError } from './http.ts';
 import type { InstantQuery, MetricsProvider, QueryResult } from './provider.ts';
 import { createPrometheusProvider } from './prometheus.ts';
@@ -147,7 +147,7 @@ function buildProvider(name: string, p: ProviderConfig, opts: MetricGateOptions)
 function planMetric(m: MetricConfig, provider: MetricsProvider, opts: MetricGateOptions, sequentialCount: number): MetricPlan {
   const field = `metrics.${m.name}`;
   const intervalMs =
-    m.interval ?? (opts.vars.interval ? parseDurationMs(opts.vars.interval) : undefined) ?? DEFAULT_INTERVAL_MS;
+    m.interval ?? (opts.vars.interval ? parseDuration(opts.vars.interval) : undefined) ?? DEFAULT_INTERVAL_MS;
   const baseVars: Record<string, string | undefined> = {
     ...opts.vars,
     ...m.variables,
