@@ -338,7 +338,17 @@ export class RolloutRunner {
         await this.builder.rollingBack(reason, message);
       }
       this.state = transition(state, event, new Date(this.deps.now()));
-      await this.save();
+      try {
+        await this.save();
+      } catch (err) {
+        // A forward step could not be recorded (API down past the retries): going on without the
+        // record is unsafe, and stopping here would leave the canary with traffic — roll back.
+        const message = `could not record the rollout state: ${errorMessage(err)}`;
+        this.deps.log.error(`${message}; rolling back.`);
+        await this.builder.rollingBack(errorReason(err), message);
+        this.state = transition(this.state as RolloutState, { type: 'breach', reason: errorReason(err), message }, new Date(this.deps.now()));
+        await this.save();
+      }
     }
   }
 
@@ -520,6 +530,14 @@ export class RolloutRunner {
     log.info(`Promoting: ${this.s.deployment} takes ${state.canaryImage}.`);
     await this.workloads.setImage(this.s.deployment, state.container, state.canaryImage);
     await this.waitReady(this.s.deployment, signal);
+    // Another writer (a GitOps controller re-applying the manifest) may have put its image back.
+    const live = containerImage(await this.workloads.getStable(this.s.deployment), state.container);
+    if (live !== state.canaryImage) {
+      throw new CanaryGateError(
+        'conflict',
+        `${this.s.deployment} runs ${live ?? 'no image'} instead of ${state.canaryImage} after the promotion: another writer (a GitOps controller?) changed it; update the image at its source, then run again`,
+      );
+    }
     log.info('Stable is ready with the new image; moving all traffic back to it.');
     await router.reset();
     await this.retireCanary();
