@@ -17,7 +17,8 @@ import type { KubeObject } from '../../src/kube/types.ts';
 import type { Logger, ReportSink } from '../../src/rollout/report.ts';
 import type { RunOutcome } from '../../src/rollout/runner.ts';
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
-import { currentCanaryWeight, seedSampleApp } from '../../src/sim/seed.ts';
+import { startTrafficGenerator, type TrafficGenerator } from '../../src/sim/traffic.ts';
+import { currentCanaryWeight, parseSeed, seedSampleApp } from '../../src/sim/seed.ts';
 import { routeRequest } from '../../src/sim/traffic-routing.ts';
 import type { RouterKind, RouterOptions } from '../../src/traffic/config.ts';
 import { currentWeightFromCluster } from '../../src/traffic/observe.ts';
@@ -41,20 +42,20 @@ const NEW = 'ghcr.io/acme/web:2.0';
 const CRASH = 'ghcr.io/acme/web:2.0-crashloop';
 
 /** The routing section each router is driven with (forced users where the layer can match requests). */
-function routingYaml(kind: RouterKind): string {
+function routingYaml(kind: RouterKind, extra = ''): string {
   const forced = FORCED.has(kind) ? '  header: { name: x-canary, value: "true" }\n  cookie: canary\n' : '';
-  return `routing:\n  router: ${kind}\n${forced}`;
+  return `routing:\n  router: ${kind}\n${forced}${extra}`;
 }
 const OPTIONS = (kind: RouterKind): RouterOptions => (FORCED.has(kind) ? { header: { name: 'x-canary', value: 'true' }, cookie: { name: 'canary' } } : {});
 
-const CONFIG_YAML = (kind: RouterKind) => `steps: [10, 50]
+const CONFIG_YAML = (kind: RouterKind, extraRouting = '') => `steps: [10, 50]
 settle-time: 0s
 analysis-interval: 100ms
 step-timeout: 20s
 ready-timeout: 15s
 timeout: 60s
 lease-duration: 10s
-${routingYaml(kind)}notify:
+${routingYaml(kind, extraRouting)}notify:
   pr-comment: false
   commit-status: false
   summary: false
@@ -94,6 +95,48 @@ interface Sample {
   header?: number;
   cookie?: number;
   podRatio: number;
+  /** Share (%) of 10 s of generated traffic (1000 rps) the traffic generator sent to the canary. */
+  generated: number;
+  /** The weights written in the routing object for the stable and canary backends. */
+  raw?: { stable: number; canary: number };
+}
+
+/** The weights as written in the router's object (not the data-plane model); undefined for replicas. */
+function rawWeights(kind: RouterKind, ns: string): { stable: number; canary: number } | undefined {
+  const sum = (items: { backend: string; weight: number }[]) => ({
+    stable: items.filter((i) => i.backend === 'stable').reduce((a, i) => a + i.weight, 0),
+    canary: items.filter((i) => i.backend === 'canary').reduce((a, i) => a + i.weight, 0),
+  });
+  const byService = (name: string | undefined) => (name === 'web-stable' ? 'stable' : name === 'web-canary' ? 'canary' : `other:${name}`);
+  const spec = (apiVersion: string, k: string) => sim.store.get(apiVersion, k, ns, 'web')?.spec as Record<string, unknown> | undefined;
+  switch (kind) {
+    case 'istio': {
+      const http = (spec('networking.istio.io/v1', 'VirtualService')?.http ?? []) as { name?: string; route?: { destination: { subset?: string }; weight?: number }[] }[];
+      const route = http.find((r) => r.name === 'primary');
+      return sum((route?.route ?? []).map((d) => ({ backend: d.destination.subset ?? 'none', weight: d.weight ?? 0 })));
+    }
+    case 'gateway-api': {
+      const rules = (spec('gateway.networking.k8s.io/v1', 'HTTPRoute')?.rules ?? []) as { name?: string; backendRefs?: { name: string; weight?: number }[] }[];
+      const rule = rules.find((r) => !(r.name ?? '').startsWith('canary-gate-'));
+      return sum((rule?.backendRefs ?? []).map((b) => ({ backend: byService(b.name), weight: b.weight ?? 1 })));
+    }
+    case 'traefik': {
+      const services = ((spec('traefik.io/v1alpha1', 'TraefikService')?.weighted as { services?: { name: string; weight?: number }[] } | undefined)?.services ?? []);
+      return sum(services.map((b) => ({ backend: byService(b.name), weight: b.weight ?? 1 })));
+    }
+    case 'smi': {
+      const backends = (spec('split.smi-spec.io/v1alpha4', 'TrafficSplit')?.backends ?? []) as { service: string; weight: number }[];
+      return sum(backends.map((b) => ({ backend: byService(b.service), weight: b.weight })));
+    }
+    case 'nginx': {
+      const a = sim.store.get('networking.k8s.io/v1', 'Ingress', ns, 'web-canary')?.metadata.annotations ?? {};
+      const total = Number(a['nginx.ingress.kubernetes.io/canary-weight-total']);
+      const canary = Number(a['nginx.ingress.kubernetes.io/canary-weight']);
+      return { stable: total - canary, canary };
+    }
+    case 'replicas':
+      return undefined;
+  }
 }
 
 interface Seeded {
@@ -122,21 +165,31 @@ function readyPods(ns: string, name: string): number {
   return d?.status?.readyReplicas ?? 0;
 }
 
-function probe(s: Seeded, samples: Sample[]): ReportSink {
+function probe(s: Seeded, samples: Sample[], gen?: { generator: TrafficGenerator; advance: (ms: number) => Promise<void> }): ReportSink {
   return {
     name: 'weight-probe',
     publish: async (_report, event) => {
       if (event.type !== 'step') return;
       const t = target(s.ns);
+      let generated = Number.NaN;
+      if (gen) {
+        const before = gen.generator.totals();
+        await gen.advance(10_000);
+        const after = gen.generator.totals();
+        const canary = after.canary.requests - before.canary.requests;
+        generated = (100 * canary) / (canary + after.stable.requests - before.stable.requests);
+      }
       const plain = routeRequest(sim.store, s.kind, t, {}, OPTIONS(s.kind));
       const canaryPods = readyPods(s.ns, 'web-canary');
       samples.push({
         step: event.weight,
+        generated,
         observed: currentWeightFromCluster(sim.store, s.kind, t, OPTIONS(s.kind)).canaryPercent,
         simWeight: currentCanaryWeight(sim, s.ns, 'web'),
         plainCanary: plain.canaryPercent,
         plainStable: plain.stablePercent,
         podRatio: (100 * canaryPods) / (canaryPods + readyPods(s.ns, 'web')),
+        ...(s.kind === 'replicas' ? {} : { raw: rawWeights(s.kind, s.ns) }),
         ...(FORCED.has(s.kind)
           ? {
               header: routeRequest(sim.store, s.kind, t, { headers: { 'X-Canary': 'true' } }, OPTIONS(s.kind)).canaryPercent,
@@ -164,7 +217,31 @@ const noCore: AppEnv['core'] = {
   summary: { emptyBuffer: () => undefined, addRaw: () => undefined, write: async () => undefined },
 };
 
-async function run(s: Seeded, image: string, opts: { settle?: string; samples?: Sample[]; signal?: AbortSignal; onLine?: (l: string) => void } = {}): Promise<{ out: RunOutcome; log: string[] }> {
+/** A traffic generator on a manual clock whose weight source is the simulator's router-agnostic reader. */
+async function generatorFor(ns: string, seed: number): Promise<{ generator: TrafficGenerator; advance: (ms: number) => Promise<void> }> {
+  let clock = 0;
+  const healthy = { errorRate: 0, latencyMs: { p50: 20, p99: 100 } };
+  const generator = await startTrafficGenerator({
+    weightSource: () => currentCanaryWeight(sim, ns, 'web'),
+    namespace: ns,
+    stable: 'web',
+    canary: 'web-canary',
+    rps: 1000,
+    scenario: { canary: healthy, stable: healthy },
+    tickMs: 3_600_000,
+    seed,
+    now: () => clock,
+  });
+  return {
+    generator,
+    advance: async (ms) => {
+      clock += ms;
+      await generator.tick();
+    },
+  };
+}
+
+async function run(s: Seeded, image: string, opts: { settle?: string; samples?: Sample[]; generator?: Awaited<ReturnType<typeof generatorFor>>; signal?: AbortSignal; onLine?: (l: string) => void } = {}): Promise<{ out: RunOutcome; log: string[] }> {
   const config = buildConfig({
     inputs: { deployment: 'web', namespace: s.ns, image, ...(opts.settle ? { 'settle-time': opts.settle } : {}) },
     secrets: {},
@@ -181,7 +258,7 @@ async function run(s: Seeded, image: string, opts: { settle?: string; samples?: 
     kube,
     pollMs: 50,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.samples ? { extraSinks: [probe(s, opts.samples)] } : {}),
+    ...(opts.samples ? { extraSinks: [probe(s, opts.samples, opts.generator)] } : {}),
   });
   return { out, log: log.lines };
 }
@@ -233,7 +310,14 @@ describe.each(KINDS)('router %s end to end', (kind) => {
   test('a healthy canary is promoted; weights per step match; forced users reach the canary; the cluster is whole', async () => {
     const s = await seed(kind);
     const samples: Sample[] = [];
-    const { out, log } = await run(s, NEW, { samples });
+    const generator = await generatorFor(s.ns, 11);
+    let result: Awaited<ReturnType<typeof run>>;
+    try {
+      result = await run(s, NEW, { samples, generator });
+    } finally {
+      await generator.generator.stop();
+    }
+    const { out, log } = result;
     expect(out.result === 'promoted' ? '' : explain(out, log)).toBe('');
     expectWhole(s, NEW);
 
@@ -249,7 +333,12 @@ describe.each(KINDS)('router %s end to end', (kind) => {
         expect(x.observed).toBeGreaterThan(0);
       } else {
         expect(x.observed).toBeCloseTo(x.step, 9);
+        // As written: integer weights, canary = the step, stable = the rest, 100 together.
+        expect(x.raw).toEqual({ stable: 100 - x.step, canary: x.step });
       }
+      // The traffic generator, fed by the simulator's weight reader, splits requests the same way.
+      expect(x.generated).toBeGreaterThan(x.observed - 3);
+      expect(x.generated).toBeLessThan(x.observed + 3);
       if (FORCED.has(kind)) {
         expect(x.header).toBe(100);
         expect(x.cookie).toBe(100);
@@ -262,7 +351,7 @@ describe.each(KINDS)('router %s end to end', (kind) => {
     const s = await seed(kind);
     const { out, log } = await run(s, CRASH);
     expect(out.result === 'rolled-back' ? '' : explain(out, log)).toBe('');
-    expect(out.reason).toMatch(/crash|not-ready|canary/);
+    expect(out.reason).toBe('canary-crashloop');
     expectWhole(s, OLD);
   });
 
@@ -289,18 +378,26 @@ describe.each(KINDS)('router %s end to end', (kind) => {
 });
 
 describe('forced routing while a step runs', () => {
-  test.each(['istio', 'gateway-api', 'nginx'] as RouterKind[])('%s: x-canary: true reaches the canary, a plain request follows the 10 %% weight', async (kind) => {
+  test.each(['istio', 'gateway-api', 'nginx'] as RouterKind[])('%s: x-canary: true (and a sticky canary cookie) reaches the canary, a plain request follows the 10 %% weight', async (kind) => {
     const s = await seed(kind);
-    const seen: { header: number; plain: number; wrongValue: number; cookieNever: number }[] = [];
+    const sticky = kind !== 'nginx';
+    const seen: { header: number; plain: number; wrongValue: number; cookieNever: number; stickyCanary: number }[] = [];
     const sink: ReportSink = {
       name: 'forced-probe',
       publish: async (_r, event) => {
         if (event.type !== 'step') return;
         const at = (req: Parameters<typeof routeRequest>[3]) => routeRequest(sim.store, kind, target(s.ns), req, OPTIONS(kind)).canaryPercent;
-        seen.push({ header: at({ headers: { 'x-canary': 'true' } }), plain: at({}), wrongValue: at({ headers: { 'x-canary': 'false' } }), cookieNever: at({ cookies: { canary: 'never' } }) });
+        seen.push({
+          header: at({ headers: { 'x-canary': 'true' } }),
+          plain: at({}),
+          wrongValue: at({ headers: { 'x-canary': 'false' } }),
+          cookieNever: at({ cookies: { canary: 'never' } }),
+          stickyCanary: at({ cookies: { theme: 'dark', cg: 'canary' } }),
+        });
       },
     };
-    const config = buildConfig({ inputs: { deployment: 'web', namespace: s.ns, image: NEW, steps: '10' }, secrets: {}, fileText: CONFIG_YAML(kind), fileName: '.github/canary.yml' });
+    const config = buildConfig({ inputs: { deployment: 'web', namespace: s.ns, image: NEW, steps: '10' }, secrets: {}, fileText: CONFIG_YAML(kind, sticky ? '  sticky: { cookie: cg, max-age: 600 }\n' : ''), fileName: '.github/canary.yml' });
+    expect(config.routing.options.sticky?.cookie).toBe(sticky ? 'cg' : undefined);
     const log = quietLog();
     const out = await runCanaryGate(config, {}, { runId: `forced-${s.ns}`, log, core: noCore, env: {}, kube, pollMs: 50, extraSinks: [sink] });
     expect(out.result === 'promoted' ? '' : explain(out, log.lines)).toBe('');
@@ -311,5 +408,16 @@ describe('forced routing while a step runs', () => {
     // A different header value is a plain request; `never` is stable on nginx and plain elsewhere.
     expect(x?.wrongValue).toBeCloseTo(10, 9);
     expect(x?.cookieNever).toBeCloseTo(kind === 'nginx' ? 0 : 10, 9);
+    // Sticky (istio, gateway-api): a user who got the canary's cookie stays on the canary.
+    expect(x?.stickyCanary).toBeCloseTo(sticky ? 100 : 10, 9);
+  });
+});
+
+describe('seeds', () => {
+  test('parseSeed takes every router kind; an unknown one is named', () => {
+    for (const router of ['istio', 'nginx', 'gateway-api', 'traefik', 'smi', 'replicas', 'none']) {
+      expect(parseSeed(`name=web,router=${router}`).router).toBe(router);
+    }
+    expect(() => parseSeed('name=web,router=linkerd')).toThrow(/found "linkerd"/);
   });
 });
