@@ -87,12 +87,12 @@ function image(ns: string): string | undefined {
   return d.spec.template.spec.containers[0]?.image;
 }
 
-test('a gate that fails at 30 % rolls back with reason gate-failed and the gate summary', async () => {
+test('a gate that fails at 30 % rolls back with reason gate-failed naming the metric and its numbers', async () => {
   const f = await fixture();
   const { runner, weights } = f.runner({ gates: [gate('errors', (w) => (w >= 30 ? 'fail' : 'pass'))] });
   const out = await runner.run();
   expect(out).toMatchObject({ result: 'rolled-back', reason: 'gate-failed' });
-  expect(out.message).toContain('errors fail at 30%');
+  expect(out.message).toBe('errors: test (canary 30)');
   expect(weights).toEqual([10, 30]);
   expect(out.report.steps.map((s) => s.verdict)).toEqual(['pass', 'fail', 'skipped']);
   expect(image(f.ns)).toBe('web:1');

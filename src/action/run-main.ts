@@ -79,6 +79,8 @@ export async function runMain(): Promise<void> {
     config.base = { ...c, 'report-path': reportPath };
     // Job summaries exist only on a runner; elsewhere the sink could only warn.
     if (!process.env.GITHUB_STEP_SUMMARY) config.notify = { ...config.notify, summary: false };
+    // Outside a workflow run (local runs, the demo) there is no repository to comment on.
+    if (!process.env.GITHUB_REPOSITORY) config.notify = { ...config.notify, 'pr-comment': false, 'commit-status': false };
     core.setOutput('report-path', reportPath);
     core.setOutput('canary-name', `${c.deployment ?? ''}-canary`);
     // Before any cluster write: the post step needs the run id to finish what this step started.

@@ -473,7 +473,7 @@ export class RolloutRunner {
       if (failed.length > 0) {
         this.builder.stepEnded(stepIndex, 'fail');
         const reason = failed.some(([name]) => name === 'readiness') ? (this.lastReadinessReason ?? 'not-ready') : 'gate-failed';
-        throw new CanaryGateError(reason, failed.map(([name, r]) => `${name}: ${r.summary}`).join('; '));
+        throw new CanaryGateError(reason, failed.map(([name, r]) => failureText(name, r)).join('; '));
       }
       if (results.every(([, r]) => r.verdict === 'pass')) {
         this.builder.stepEnded(stepIndex, 'pass');
@@ -598,4 +598,20 @@ export class RolloutRunner {
       onProgress: (m) => this.deps.log.info(m),
     });
   }
+}
+
+/** The reason a person reads first: each failing metric with its numbers, else the gate's summary. */
+function failureText(gate: string, check: GateCheck): string {
+  const metrics = check.metrics.filter((m) => m.verdict === 'fail');
+  if (metrics.length === 0) return `${gate}: ${check.summary}`;
+  return metrics
+    .map((m) => {
+      const values = [
+        m.canaryValue !== undefined ? `canary ${m.canaryValue}` : undefined,
+        m.stableValue !== undefined ? `stable ${m.stableValue}` : undefined,
+        m.threshold ? `threshold ${m.threshold}` : undefined,
+      ].filter(Boolean);
+      return `${m.name}: ${m.explanation}${values.length ? ` (${values.join(', ')})` : ''}`;
+    })
+    .join('; ');
 }
