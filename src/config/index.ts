@@ -7,6 +7,7 @@ import { parseNotifyConfig, type NotifyConfig } from '../notify/config.ts';
 import { schemaConfigSchema, type SchemaConfig } from '../schema/config-schema.ts';
 import { parseRouterConfig, type RouterKind, type RouterOptions } from '../traffic/config.ts';
 import { CanaryGateError } from '../util/errors.ts';
+import { crossChecks } from './checks.ts';
 import { buildBaseConfig, formatIssues, parseConfigFile, type Secrets } from './load.ts';
 import type { BaseConfig } from './schema.ts';
 
@@ -58,6 +59,10 @@ export function buildConfig(opts: {
   }
   if (metricsResult.data.metrics.length > 0 && Object.keys(metricsResult.data.providers).length === 0) {
     throw new CanaryGateError('invalid-input', 'metrics are configured but no provider: set the prometheus-url input or a providers: section');
+  }
+  const problems = crossChecks(metricsResult.data, opts.secrets, opts.fileName);
+  if (problems.length > 0) {
+    throw new CanaryGateError('invalid-input', `Invalid configuration (nothing was changed in the cluster):\n${problems.map((p) => `- ${p}`).join('\n')}`);
   }
   const notify = parseNotifyConfig(base.notify);
   let schema: SchemaConfig | undefined;

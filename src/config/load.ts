@@ -53,7 +53,8 @@ export function parseConfigFile(text: string, fileName: string): Record<string, 
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 50, prettyErrors: true, uniqueKeys: true });
+    // logLevel error: warnings (unknown tags, directives) must not go to process.emitWarning.
+    doc = parseYaml(text, { maxAliasCount: 50, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new InputError(fileName, `is not valid YAML: ${reason}`);
@@ -83,7 +84,7 @@ export function readInputs(getInput: (name: string) => string): { values: Record
 export function formatIssues(issues: readonly z.core.$ZodIssue[], fileName: string | undefined): string {
   const lines = issues.map((issue) => {
     const path = issue.path.map(String).join('.');
-    const where = path === '' ? 'configuration' : isInputName(path) ? `input '${path}'` : `${fileName ?? 'config file'} key '${path}'`;
+    const where = path === '' ? (fileName ?? 'configuration') : isInputName(path) ? `input '${path}'` : `${fileName ?? 'config file'} key '${path}'`;
     const message = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}: check the spelling against action.yml / README` : issue.message;
     return `- ${where}: ${message}`;
   });
