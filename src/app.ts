@@ -8,7 +8,7 @@ import type { Secrets } from './config/load.ts';
 import { ClientNodeKubeApi, loadKubeConfig } from './kube/client.ts';
 import type { KubeApi, KubeObject } from './kube/types.ts';
 import { createMetricGate } from './metrics/gate.ts';
-import { createSinks, type NotifyCore } from './notify/factory.ts';
+import { createSinks, type CreateSinksOptions, type NotifyCore } from './notify/factory.ts';
 import { Reporter } from './notify/reporter.ts';
 import { canaryName } from './rollout/canary-deployment.ts';
 import type { PreCheck, StepGate } from './rollout/gate.ts';
@@ -22,15 +22,8 @@ import { schemaOptionsFromConfig } from './schema/config-schema.ts';
 import type { SchemaCheckOptions } from './schema/check.ts';
 import { defaultSchemaRefs } from './action/schema-refs.ts';
 
-export interface GitHubContext {
-  token?: string;
-  owner: string;
-  repo: string;
-  sha: string;
-  prNumber?: number;
-  runUrl?: string;
-  apiUrl?: string;
-}
+/** What the report sinks need from the workflow run (token, repository, commit, PR, run link). */
+export type GitHubContext = CreateSinksOptions['github'];
 
 export interface AppEnv {
   runId: string;

@@ -271,7 +271,7 @@ export class RolloutRunner {
           ? transition(this.state, { type: 'breach', reason: 'cancelled', message: 'the run was cancelled or killed mid-rollout; rolled back by its post step' }, now)
           : kind === 'abort'
           ? transition(this.state, { type: 'abort-requested', message: `mode: abort (run ${this.s.runId})` }, now)
-          : this.state.phase === 'rolling-back'
+          : this.state.phase === 'rolling-back' || this.state.phase === 'promoting'
             ? this.state
             : transition(this.state, { type: 'promote-requested' }, now);
       await this.save();
