@@ -7,13 +7,17 @@
  */
 import type { MetricReport } from '../../src/rollout/gate.ts';
 import type { RolloutReport } from '../../src/rollout/report.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { startDatadogStandIn, type DatadogStandIn } from '../../src/sim/datadog.ts';
+import { RunnerDir, runAction } from '../e2e/harness.ts';
 import { CANARY_IMAGE, STABLE_IMAGE, canaryYaml, clusterState, healthy, rollout, startWorld, type World } from './world.ts';
 
 const DD_API_KEY = 'dd-api-key-e2e-0123456789';
 const DD_APP_KEY = 'dd-app-key-e2e-9876543210';
 
 let world: World;
+let runnerDir: RunnerDir | undefined;
 const standIns: DatadogStandIn[] = [];
 
 beforeAll(async () => {
@@ -25,12 +29,14 @@ beforeAll(async () => {
     { namespace: 'seq-good', rps: 2000, scenario: { canary: healthy, stable: healthy } },
     { namespace: 'seq-bad', rps: 2000, scenario: { canary: { ...healthy, errorRate: 0.1 }, stable: healthy } },
     { namespace: 'prom-down', rps: 400, scenario: { canary: healthy, stable: healthy } },
+    { namespace: 'bundled', rps: 400, scenario: { canary: healthy, stable: healthy } },
     { namespace: 'dd-healthy', rps: 600, scenario: { canary: healthy, stable: healthy }, scrape: false },
     { namespace: 'dd-errors', rps: 600, scenario: { canary: { ...healthy, errorRate: 0.2 }, stable: healthy }, scrape: false },
   ]);
 }, 60_000);
 
 afterAll(async () => {
+  runnerDir?.remove();
   await Promise.all(standIns.map((s) => s.stop()));
   await world?.close();
 });
@@ -168,6 +174,7 @@ metrics:
     builtin: request-success-rate
     judge: sequential
     allowed-increase: 2
+    alpha: 0.01
     min-requests: 200
 `;
   const yaml = canaryYaml({ steps: [50], stepTimeout: '30s', body });
@@ -179,8 +186,6 @@ metrics:
   expect(good.outcome.result).toBe('promoted');
   expect(clusterState(world.sim, 'seq-good')).toEqual({ image: CANARY_IMAGE, weight: 0, canaryReplicas: 0, phase: 'promoted' });
   expect(metric(good.outcome.report, 0, 'errors-seq').verdict).toBe('pass');
-  // eslint-disable-next-line no-console
-  console.log(`sequential: bad rolled back after ${metricChecks(bad.lines)} checks (${bad.ms} ms, report says ${bad.outcome.report.steps[0]!.checks}), good promoted after ${metricChecks(good.lines)} checks (${good.ms} ms)`);
 });
 
 test.concurrent('the healthy/erroring pair through the Datadog stand-in (v2 formulas), one 429 waited out', async () => {
@@ -236,17 +241,14 @@ metrics:
 
   expect({ result: good.outcome.result, reason: good.outcome.reason }).toEqual({ result: 'promoted', reason: undefined });
   expect(clusterState(world.sim, 'dd-healthy')).toEqual({ image: CANARY_IMAGE, weight: 0, canaryReplicas: 0, phase: 'promoted' });
-  // Each check queries 2 metrics x 2 versions; the one refused call was retried once, after the
-  // reset the headers announced (its siblings of the same check went through at once).
+  // Each check queries 2 metrics x 2 versions: one call more than that is the refused query, sent
+  // again once after the reset the headers announced; no check saw it as a provider error. (How
+  // long the wait lasts is timed in __tests__/metrics/datadog.test.ts, without concurrent load.)
   const calls = ddHealthy.calls;
   expect(calls.filter((c) => c.status === 429)).toHaveLength(1);
   expect(calls.length).toBe(4 * metricChecks(good.lines) + 1);
-  const refusedAt = calls.find((c) => c.status === 429)!.at;
-  const afterSiblings = calls.filter((c) => c.at > refusedAt + 300 && c.at < refusedAt + 1_900);
-  expect(afterSiblings).toHaveLength(1);
-  expect(afterSiblings[0]!.status).toBe(200);
-  expect(afterSiblings[0]!.at - refusedAt).toBeGreaterThanOrEqual(950);
   expect(good.lines.join('\n')).toMatch(/dd: attempt 1 failed \(dd: rate limited \(HTTP 429.*retrying in 1000 ms/);
+  expect(good.lines.join('\n')).not.toContain('metrics-unavailable');
   expect(good.outcome.report.steps.map((s) => s.verdict)).toEqual(['pass', 'pass']);
   expect(metric(good.outcome.report, 0, 'error-rate').canaryValue).toBeLessThan(3);
 
@@ -266,6 +268,23 @@ metrics:
     expect(run.lines.join('\n')).not.toContain(DD_API_KEY);
     expect(run.lines.join('\n')).not.toContain(DD_APP_KEY);
   }
+});
+
+test.concurrent('the bundled action (dist/main) gates on the prometheus-url input and the config file metrics', async () => {
+  runnerDir = new RunnerDir();
+  mkdirSync(path.join(runnerDir.dir, '.github'));
+  // No providers: section: the prometheus-url input supplies the one provider.
+  const metricsOnly = promMetrics().replace(/^providers:[\s\S]*?(?=^metrics:)/m, '');
+  writeFileSync(path.join(runnerDir.dir, '.github', 'canary.yml'), canaryYaml({ steps: [20, 50], stepTimeout: '15s', body: metricsOnly }));
+  const run = await runAction('main', {
+    runner: runnerDir,
+    inputs: { kubeconfig: world.sim.kubeconfig(), namespace: 'bundled', deployment: 'web', image: CANARY_IMAGE, 'prometheus-url': world.prom.url, 'config-file': '' },
+  });
+  expect({ code: run.code, result: run.outputs.result, weight: run.outputs['final-weight'] }).toEqual({ code: 0, result: 'promoted', weight: '100' });
+  expect(clusterState(world.sim, 'bundled')).toEqual({ image: CANARY_IMAGE, weight: 0, canaryReplicas: 0, phase: 'promoted' });
+  expect(run.stdout).toContain('destination_workload_namespace="bundled",destination_workload="web-canary"');
+  expect(run.stdout).toMatch(/metric success-rate: canary (100|9\d(\.\d+)?)%, stable 9\d(\.\d+)?%, threshold >= 95% -> pass/);
+  expect(run.stdout).toMatch(/metric latency-p99: canary \d+(\.\d+)?ms, stable \d+(\.\d+)?ms, threshold <= 1\.5 x stable .* -> pass/);
 });
 
 // Last: it stops the shared Prometheus.
