@@ -158,8 +158,9 @@ test.concurrent('no traffic to the canary is inconclusive until the step timeout
     expect(m.canaryValue).toBeUndefined();
   }
   expect(run.outcome.message).toMatch(/step 1 \(20%\) did not pass within 4s \(step-timeout\)/);
-  // Bounded: settle 2 s + 4 s of checks + deploy and rollback, not the overall timeout.
-  expect(run.ms).toBeLessThan(20_000);
+  // Bounded by the step timeout (settle 2 s + 4 s of checks + deploy and rollback), not by the
+  // overall timeout of 80 s; the margin is for a loaded 2-core machine.
+  expect(run.ms).toBeLessThan(30_000);
 });
 
 test.concurrent('judge: sequential on the built-in success rate catches 1 % → 10 % errors and promotes the healthy twin', async () => {
