@@ -9,17 +9,17 @@
  * (replicas: the ready-pod ratio) with stable + canary = 100; forced users (header / cookie) reach the
  * canary while plain requests follow the weight (src/sim/traffic-routing.ts).
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { runCanaryGate, type AppEnv } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/index.ts';
 import { ClientNodeKubeApi, loadKubeConfig } from '../../src/kube/client.ts';
-import type { KubeObject } from '../../src/kube/types.ts';
+import type { KubeApi, KubeObject } from '../../src/kube/types.ts';
 import type { Logger, ReportSink } from '../../src/rollout/report.ts';
 import type { RunOutcome } from '../../src/rollout/runner.ts';
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
 import { startTrafficGenerator, type TrafficGenerator } from '../../src/sim/traffic.ts';
 import { currentCanaryWeight, parseSeed, seedSampleApp } from '../../src/sim/seed.ts';
-import { routeRequest } from '../../src/sim/traffic-routing.ts';
+import { routeRequest, type RequestFacts } from '../../src/sim/traffic-routing.ts';
 import type { RouterKind, RouterOptions } from '../../src/traffic/config.ts';
 import { currentWeightFromCluster } from '../../src/traffic/observe.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/traffic/router.ts';
@@ -35,27 +35,42 @@ afterAll(async () => {
   await sim?.close();
 });
 
+// The simulator's controller reconciles every Deployment on each tick: retire each test's workloads so
+// later tests do not pay for earlier ones.
+const seededNamespaces: string[] = [];
+afterEach(async () => {
+  for (const ns of seededNamespaces.splice(0)) {
+    for (const name of ['web', 'web-canary']) await kube.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name });
+  }
+});
+
 const KINDS: RouterKind[] = ['istio', 'nginx', 'gateway-api', 'traefik', 'smi', 'replicas'];
 const FORCED: ReadonlySet<RouterKind> = new Set(['istio', 'gateway-api', 'nginx']);
+/** Layers where canary-gate keeps a user who reached the canary there by a cookie it sets. */
+const STICKY: ReadonlySet<RouterKind> = new Set(['istio', 'gateway-api']);
 const OLD = 'ghcr.io/acme/web:1.0';
 const NEW = 'ghcr.io/acme/web:2.0';
 const CRASH = 'ghcr.io/acme/web:2.0-crashloop';
 
 /** The routing section each router is driven with (forced users where the layer can match requests). */
-function routingYaml(kind: RouterKind, extra = ''): string {
+function routingYaml(kind: RouterKind): string {
   const forced = FORCED.has(kind) ? '  header: { name: x-canary, value: "true" }\n  cookie: canary\n' : '';
-  return `routing:\n  router: ${kind}\n${forced}${extra}`;
+  const sticky = STICKY.has(kind) ? '  sticky: { cookie: cg, max-age: 600 }\n' : '';
+  return `routing:\n  router: ${kind}\n${forced}${sticky}`;
 }
-const OPTIONS = (kind: RouterKind): RouterOptions => (FORCED.has(kind) ? { header: { name: 'x-canary', value: 'true' }, cookie: { name: 'canary' } } : {});
+const OPTIONS = (kind: RouterKind): RouterOptions => ({
+  ...(FORCED.has(kind) ? { header: { name: 'x-canary', value: 'true' }, cookie: { name: 'canary' } } : {}),
+  ...(STICKY.has(kind) ? { sticky: { cookie: 'cg', maxAgeSeconds: 600 } } : {}),
+});
 
-const CONFIG_YAML = (kind: RouterKind, extraRouting = '') => `steps: [10, 50]
+const CONFIG_YAML = (kind: RouterKind) => `steps: [10, 50]
 settle-time: 0s
 analysis-interval: 100ms
 step-timeout: 20s
 ready-timeout: 15s
 timeout: 60s
 lease-duration: 10s
-${routingYaml(kind, extraRouting)}notify:
+${routingYaml(kind)}notify:
   pr-comment: false
   commit-status: false
   summary: false
@@ -92,8 +107,12 @@ interface Sample {
   simWeight: number;
   plainCanary: number;
   plainStable: number;
+  /** Canary share for requests with x-canary: true / cookie canary=always / x-canary: false / canary=never / sticky cookie cg=canary. */
   header?: number;
   cookie?: number;
+  wrongValue?: number;
+  cookieNever?: number;
+  sticky?: number;
   podRatio: number;
   /** Share (%) of 10 s of generated traffic (1000 rps) the traffic generator sent to the canary. */
   generated: number;
@@ -148,6 +167,7 @@ interface Seeded {
 let nsCounter = 0;
 async function seed(kind: RouterKind): Promise<Seeded> {
   const ns = `e2e-${kind}-${++nsCounter}`;
+  seededNamespaces.push(ns);
   await seedSampleApp(sim, { namespace: ns, name: 'web', image: OLD, replicas: kind === 'replicas' ? 4 : 2, router: kind });
   const before = new Map<string, KubeObject>();
   for (const [apiVersion, k] of [['v1', 'Service'] as [string, string], ...USER_OBJECTS[kind]]) {
@@ -171,6 +191,7 @@ function probe(s: Seeded, samples: Sample[], gen?: { generator: TrafficGenerator
     publish: async (_report, event) => {
       if (event.type !== 'step') return;
       const t = target(s.ns);
+      const at = (req: RequestFacts) => routeRequest(sim.store, s.kind, t, req, OPTIONS(s.kind)).canaryPercent;
       let generated = Number.NaN;
       if (gen) {
         const before = gen.generator.totals();
@@ -192,8 +213,11 @@ function probe(s: Seeded, samples: Sample[], gen?: { generator: TrafficGenerator
         ...(s.kind === 'replicas' ? {} : { raw: rawWeights(s.kind, s.ns) }),
         ...(FORCED.has(s.kind)
           ? {
-              header: routeRequest(sim.store, s.kind, t, { headers: { 'X-Canary': 'true' } }, OPTIONS(s.kind)).canaryPercent,
-              cookie: routeRequest(sim.store, s.kind, t, { cookies: { session: 'abc', canary: 'always' } }, OPTIONS(s.kind)).canaryPercent,
+              header: at({ headers: { 'X-Canary': 'true' } }),
+              cookie: at({ cookies: { session: 'abc', canary: 'always' } }),
+              wrongValue: at({ headers: { 'x-canary': 'false' } }),
+              cookieNever: at({ cookies: { canary: 'never' } }),
+              sticky: at({ cookies: { theme: 'dark', cg: 'canary' } }),
             }
           : {}),
       });
@@ -241,9 +265,32 @@ async function generatorFor(ns: string, seed: number): Promise<{ generator: Traf
   };
 }
 
-async function run(s: Seeded, image: string, opts: { settle?: string; samples?: Sample[]; generator?: Awaited<ReturnType<typeof generatorFor>>; signal?: AbortSignal; onLine?: (l: string) => void } = {}): Promise<{ out: RunOutcome; log: string[] }> {
+/**
+ * The cluster as seen by a run whose process dies: after kill() every API call fails, so the dead run
+ * can neither roll back nor record anything (the last saved state says it is mid-step).
+ */
+function killableKube(): { kube: KubeApi; kill: () => void } {
+  let killed = false;
+  const proxy = new Proxy(kube, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => (killed ? Promise.reject(new Error('process killed')) : (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+  return { kube: proxy, kill: () => (killed = true) };
+}
+
+async function run(s: Seeded, image: string, opts: { settle?: string; kube?: KubeApi; runId?: string; mode?: string; cleanupOfCancelledRun?: boolean; lease?: string; samples?: Sample[]; generator?: Awaited<ReturnType<typeof generatorFor>>; signal?: AbortSignal; onLine?: (l: string) => void } = {}): Promise<{ out: RunOutcome; log: string[] }> {
   const config = buildConfig({
-    inputs: { deployment: 'web', namespace: s.ns, image, ...(opts.settle ? { 'settle-time': opts.settle } : {}) },
+    inputs: {
+      deployment: 'web',
+      namespace: s.ns,
+      image,
+      ...(opts.settle ? { 'settle-time': opts.settle } : {}),
+      ...(opts.mode ? { mode: opts.mode } : {}),
+      ...(opts.lease ? { 'lease-duration': opts.lease } : {}),
+    },
     secrets: {},
     fileText: CONFIG_YAML(s.kind),
     fileName: '.github/canary.yml',
@@ -251,11 +298,12 @@ async function run(s: Seeded, image: string, opts: { settle?: string; samples?: 
   expect(config.routing.kind).toBe(s.kind);
   const log = quietLog(opts.onLine);
   const out = await runCanaryGate(config, {}, {
-    runId: `run-${s.ns}`,
+    runId: opts.runId ?? `run-${s.ns}`,
     log,
     core: noCore,
     env: {},
-    kube,
+    kube: opts.kube ?? kube,
+    ...(opts.cleanupOfCancelledRun ? { cleanupOfCancelledRun: true } : {}),
     pollMs: 50,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.samples ? { extraSinks: [probe(s, opts.samples, opts.generator)] } : {}),
@@ -281,7 +329,7 @@ function expectWhole(s: Seeded, image: string): void {
   // The data plane sends nobody to the canary, not even forced users.
   expect(currentWeightFromCluster(sim.store, kind, target(ns), OPTIONS(kind)).canaryPercent).toBe(0);
   expect(currentCanaryWeight(sim, ns, 'web')).toBe(0);
-  const forced = routeRequest(sim.store, kind, target(ns), { headers: { 'x-canary': 'true' }, cookies: { canary: 'always' } }, OPTIONS(kind));
+  const forced = routeRequest(sim.store, kind, target(ns), { headers: { 'x-canary': 'true' }, cookies: { canary: 'always', cg: 'canary' } }, OPTIONS(kind));
   expect(forced).toMatchObject({ canaryPercent: 0, stablePercent: 100 });
 
   // Nothing canary-gate created is left behind.
@@ -342,6 +390,11 @@ describe.each(KINDS)('router %s end to end', (kind) => {
       if (FORCED.has(kind)) {
         expect(x.header).toBe(100);
         expect(x.cookie).toBe(100);
+        // A different header value is a plain request; cookie `never` forces stable on nginx and is plain elsewhere.
+        expect(x.wrongValue).toBeCloseTo(x.step, 9);
+        expect(x.cookieNever).toBeCloseTo(kind === 'nginx' ? 0 : x.step, 9);
+        // A user who got the canary's sticky cookie stays on the canary (istio, gateway-api); nginx has no sticky.
+        expect(x.sticky).toBeCloseTo(STICKY.has(kind) ? 100 : x.step, 9);
       }
     }
     if (kind === 'replicas') expect(samples.map((x) => Math.round(x.observed))).toEqual([20, 50]);
@@ -377,39 +430,48 @@ describe.each(KINDS)('router %s end to end', (kind) => {
   });
 });
 
-describe('forced routing while a step runs', () => {
-  test.each(['istio', 'gateway-api', 'nginx'] as RouterKind[])('%s: x-canary: true (and a sticky canary cookie) reaches the canary, a plain request follows the 10 %% weight', async (kind) => {
+/** A run that dies (every API call fails) while settling at its first step, leaving 10 % on the canary. */
+async function killedMidStep(s: Seeded, runId: string, lease?: string): Promise<void> {
+  const controller = new AbortController();
+  const dying = killableKube();
+  const { out, log } = await run(s, NEW, {
+    settle: '5m',
+    kube: dying.kube,
+    runId,
+    signal: controller.signal,
+    ...(lease ? { lease } : {}),
+    onLine: (l) => {
+      if (l.startsWith('Settling for')) {
+        dying.kill();
+        controller.abort(new Error('killed'));
+      }
+    },
+  }).catch((err: unknown) => ({ out: undefined, log: [String(err)] }));
+  // The dead run could not undo anything: the canary still has its first step's share.
+  expect(out?.result === 'failed' ? '' : `${out ? explain(out, log) : log.join('\n')}`).toBe('');
+  const left = currentWeightFromCluster(sim.store, s.kind, target(s.ns), OPTIONS(s.kind)).canaryPercent;
+  if (s.kind === 'replicas') expect(left).toBeGreaterThan(0);
+  else expect(left).toBeCloseTo(10, 9);
+}
+
+describe.each(KINDS)('router %s after a run died mid-step', (kind) => {
+  test('the post step rolls it back as cancelled and the cluster is whole', async () => {
     const s = await seed(kind);
-    const sticky = kind !== 'nginx';
-    const seen: { header: number; plain: number; wrongValue: number; cookieNever: number; stickyCanary: number }[] = [];
-    const sink: ReportSink = {
-      name: 'forced-probe',
-      publish: async (_r, event) => {
-        if (event.type !== 'step') return;
-        const at = (req: Parameters<typeof routeRequest>[3]) => routeRequest(sim.store, kind, target(s.ns), req, OPTIONS(kind)).canaryPercent;
-        seen.push({
-          header: at({ headers: { 'x-canary': 'true' } }),
-          plain: at({}),
-          wrongValue: at({ headers: { 'x-canary': 'false' } }),
-          cookieNever: at({ cookies: { canary: 'never' } }),
-          stickyCanary: at({ cookies: { theme: 'dark', cg: 'canary' } }),
-        });
-      },
-    };
-    const config = buildConfig({ inputs: { deployment: 'web', namespace: s.ns, image: NEW, steps: '10' }, secrets: {}, fileText: CONFIG_YAML(kind, sticky ? '  sticky: { cookie: cg, max-age: 600 }\n' : ''), fileName: '.github/canary.yml' });
-    expect(config.routing.options.sticky?.cookie).toBe(sticky ? 'cg' : undefined);
-    const log = quietLog();
-    const out = await runCanaryGate(config, {}, { runId: `forced-${s.ns}`, log, core: noCore, env: {}, kube, pollMs: 50, extraSinks: [sink] });
-    expect(out.result === 'promoted' ? '' : explain(out, log.lines)).toBe('');
-    expect(seen).toHaveLength(1);
-    const [x] = seen;
-    expect(x?.header).toBe(100);
-    expect(x?.plain).toBeCloseTo(10, 9);
-    // A different header value is a plain request; `never` is stable on nginx and plain elsewhere.
-    expect(x?.wrongValue).toBeCloseTo(10, 9);
-    expect(x?.cookieNever).toBeCloseTo(kind === 'nginx' ? 0 : 10, 9);
-    // Sticky (istio, gateway-api): a user who got the canary's cookie stays on the canary.
-    expect(x?.stickyCanary).toBeCloseTo(sticky ? 100 : 10, 9);
+    await killedMidStep(s, 'dead-run');
+    const post = await run(s, NEW, { mode: 'abort', runId: 'dead-run', cleanupOfCancelledRun: true });
+    expect(post.out.result === 'rolled-back' ? '' : explain(post.out, post.log)).toBe('');
+    expect(post.out.reason).toBe('cancelled');
+    expectWhole(s, OLD);
+  });
+
+  test('without a post step, the next run rolls the abandoned rollout back once its lease expired, then promotes', async () => {
+    const s = await seed(kind);
+    await killedMidStep(s, 'dead-run', '1s');
+    await new Promise((r) => setTimeout(r, 1_100));
+    const next = await run(s, NEW, { runId: 'next-run', lease: '1s' });
+    expect(next.out.result === 'promoted' ? '' : explain(next.out, next.log)).toBe('');
+    expect(next.log.some((l) => l.includes('unfinished rollout dead-run'))).toBe(true);
+    expectWhole(s, NEW);
   });
 });
 
