@@ -64,7 +64,7 @@ export function buildConfig(opts: {
   if (problems.length > 0) {
     throw new CanaryGateError('invalid-input', `Invalid configuration (nothing was changed in the cluster):\n${problems.map((p) => `- ${p}`).join('\n')}`);
   }
-  const notify = parseNotifyConfig(base.notify);
+  const notify = parseNotifyConfig(withSlackFromInput(base.notify, opts.secrets));
   let schema: SchemaConfig | undefined;
   if (base.schema !== undefined) {
     const parsed = schemaConfigSchema.safeParse(base.schema);
@@ -84,4 +84,16 @@ export function buildConfig(opts: {
     ...(schema ? { schema } : {}),
     ...(opts.fileName !== undefined ? { configFile: opts.fileName } : {}),
   };
+}
+
+/**
+ * The slack-webhook input alone turns Slack on (README: `slack-webhook: ${{ secrets.SLACK_WEBHOOK }}`
+ * with no notify.slack section); the sink takes the URL from the input, the env name is only named
+ * in warnings.
+ */
+function withSlackFromInput(notify: unknown, secrets: Secrets): unknown {
+  if (!secrets['slack-webhook']) return notify;
+  const raw = notify && typeof notify === 'object' && !Array.isArray(notify) ? (notify as Record<string, unknown>) : notify === undefined || notify === null ? {} : undefined;
+  if (!raw || raw.slack !== undefined) return notify;
+  return { ...raw, slack: { 'webhook-env': 'SLACK_WEBHOOK' } };
 }
