@@ -252,6 +252,12 @@ describe('hostile values, by name', () => {
     expect(attempt(() => buildConfig({ inputs: base, secrets: { 'slack-webhook': 'https://hooks.slack.com/services/T/B/x' } })).config).toBeDefined();
   });
 
+  test('the slack-webhook input alone turns Slack on (the README example has no notify.slack section)', () => {
+    const config = buildConfig({ inputs: base, secrets: { 'slack-webhook': 'https://hooks.slack.com/services/T/B/x' } });
+    expect(config.notify.slack).toBeDefined();
+    expect(buildConfig({ inputs: base, secrets: {} }).notify.slack).toBeUndefined();
+  });
+
   test('a provider address that is not a URL is refused, naming the key', () => {
     const fileText = `providers:\n  prom: { type: prometheus, address: "prometheus:9090; curl evil" }\nmetrics:\n  - name: errors\n    query: up\n    max: 1\n`;
     const r = attempt(() => buildConfig({ inputs: base, secrets: {}, fileText, fileName: FILE }));
