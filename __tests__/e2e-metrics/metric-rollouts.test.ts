@@ -149,8 +149,9 @@ test.concurrent('no traffic to the canary is inconclusive until the step timeout
   expect(run.states.map((s) => s.phase)).not.toContain('promoting');
   const report = run.outcome.report;
   expect(report.steps.map((s) => s.verdict)).toEqual(['inconclusive', 'skipped']);
-  // Checked every second for the 4 s step timeout, every check inconclusive.
-  expect(metricChecks(run.lines, 'inconclusive')).toBeGreaterThanOrEqual(3);
+  // Checked again and again (every second, slower under load) until the 4 s step timeout, every
+  // check inconclusive.
+  expect(metricChecks(run.lines, 'inconclusive')).toBeGreaterThanOrEqual(2);
   expect(metricChecks(run.lines)).toBe(metricChecks(run.lines, 'inconclusive'));
   for (const name of ['success-rate', 'latency-p99']) {
     const m = metric(report, 0, name);
