@@ -136,7 +136,7 @@ function rawWeights(kind: RouterKind, ns: string): { stable: number; canary: num
     }
     case 'gateway-api': {
       const rules = (spec('gateway.networking.k8s.io/v1', 'HTTPRoute')?.rules ?? []) as { name?: string; backendRefs?: { name: string; weight?: number }[] }[];
-      const rule = rules.find((r) => !(r.name ?? '').startsWith('canary-gate-'));
+      const rule = rules.find((r) => !(r.name ?? '').startsWith('canary-gate-') && (r.backendRefs ?? []).some((b) => b.name === 'web-stable'));
       return sum((rule?.backendRefs ?? []).map((b) => ({ backend: byService(b.name), weight: b.weight ?? 1 })));
     }
     case 'traefik': {
@@ -183,6 +183,37 @@ const target = (ns: string) => ({ namespace: ns, stable: 'web', canary: 'web-can
 function readyPods(ns: string, name: string): number {
   const d = sim.store.get('apps/v1', 'Deployment', ns, name) as { status?: { readyReplicas?: number } } | undefined;
   return d?.status?.readyReplicas ?? 0;
+}
+
+/** Polled data-plane shares, each tagged with the last report event seen before it. */
+interface Poll {
+  after: string;
+  canary: number;
+  stable: number;
+}
+
+/** Samples the plain-request split every 10 ms while a run goes, tagged by the report's last event. */
+function poller(s: Seeded): { polls: Poll[]; sink: ReportSink; stop: () => void } {
+  const polls: Poll[] = [];
+  let after = 'start';
+  const sample = () => {
+    const d = routeRequest(sim.store, s.kind, target(s.ns), {}, OPTIONS(s.kind));
+    polls.push({ after, canary: d.canaryPercent, stable: d.stablePercent });
+  };
+  const timer = setInterval(sample, 10);
+  return {
+    polls,
+    sink: {
+      name: 'poll-tagger',
+      publish: async (_report, event) => {
+        if (event.type === 'gate' || event.type === 'precheck') return;
+        sample();
+        after = event.type === 'step' ? `step ${event.weight}` : event.type;
+        sample();
+      },
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 function probe(s: Seeded, samples: Sample[], gen?: { generator: TrafficGenerator; advance: (ms: number) => Promise<void> }): ReportSink {
@@ -281,7 +312,7 @@ function killableKube(): { kube: KubeApi; kill: () => void } {
   return { kube: proxy, kill: () => (killed = true) };
 }
 
-async function run(s: Seeded, image: string, opts: { settle?: string; kube?: KubeApi; runId?: string; mode?: string; cleanupOfCancelledRun?: boolean; lease?: string; samples?: Sample[]; generator?: Awaited<ReturnType<typeof generatorFor>>; signal?: AbortSignal; onLine?: (l: string) => void } = {}): Promise<{ out: RunOutcome; log: string[] }> {
+async function run(s: Seeded, image: string, opts: { poll?: ReportSink; settle?: string; kube?: KubeApi; runId?: string; mode?: string; cleanupOfCancelledRun?: boolean; lease?: string; samples?: Sample[]; generator?: Awaited<ReturnType<typeof generatorFor>>; signal?: AbortSignal; onLine?: (l: string) => void } = {}): Promise<{ out: RunOutcome; log: string[] }> {
   const config = buildConfig({
     inputs: {
       deployment: 'web',
@@ -306,7 +337,7 @@ async function run(s: Seeded, image: string, opts: { settle?: string; kube?: Kub
     ...(opts.cleanupOfCancelledRun ? { cleanupOfCancelledRun: true } : {}),
     pollMs: 50,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.samples ? { extraSinks: [probe(s, opts.samples, opts.generator)] } : {}),
+    extraSinks: [...(opts.samples ? [probe(s, opts.samples, opts.generator)] : []), ...(opts.poll ? [opts.poll] : [])],
   });
   return { out, log: log.lines };
 }
@@ -359,10 +390,12 @@ describe.each(KINDS)('router %s end to end', (kind) => {
     const s = await seed(kind);
     const samples: Sample[] = [];
     const generator = await generatorFor(s.ns, 11);
+    const poll = poller(s);
     let result: Awaited<ReturnType<typeof run>>;
     try {
-      result = await run(s, NEW, { samples, generator });
+      result = await run(s, NEW, { samples, generator, poll: poll.sink });
     } finally {
+      poll.stop();
       await generator.generator.stop();
     }
     const { out, log } = result;
@@ -398,6 +431,29 @@ describe.each(KINDS)('router %s end to end', (kind) => {
       }
     }
     if (kind === 'replicas') expect(samples.map((x) => Math.round(x.observed))).toEqual([20, 50]);
+
+    // Polled every 10 ms all along: the shares always add up to 100; the canary gets nothing before
+    // step 1 (stable-only backends were prepared before the canary pods existed), exactly the step's
+    // weight during it (replicas: at most 50 %), and nothing once the run finished.
+    const polls = poll.polls;
+    expect(polls.length).toBeGreaterThan(20);
+    for (const p of polls) expect(p.canary + p.stable).toBeCloseTo(100, 9);
+    const phases = [...new Set(polls.map((p) => p.after))];
+    expect(phases).toEqual(expect.arrayContaining(['started', 'step 10', 'step 50', 'promoting', 'finished']));
+    // A tag holds until the next event, and each event is published after its change took effect, so
+    // a tag's polls may already show the next weight — but never anything in between: a Service
+    // selecting both versions (2 stable + 1 canary pod = 33 %) never carries plain traffic.
+    const seen = (after: string) => [...new Set(polls.filter((p) => p.after === after).map((p) => Math.round(p.canary * 1e6) / 1e6))].sort((a, b) => a - b);
+    if (kind === 'replicas') {
+      expect(Math.max(0, ...seen('started'))).toBeLessThanOrEqual(20);
+    } else {
+      for (const v of seen('started')) expect([0, 10]).toContain(v);
+      for (const v of seen('step 10')) expect([10, 50]).toContain(v);
+      for (const v of seen('step 50')) expect([50]).toContain(v);
+      for (const v of seen('promoting')) expect([0, 50]).toContain(v);
+    }
+    expect(seen('finished')).toEqual([0]);
+    expect(Math.max(...polls.map((p) => p.canary))).toBeLessThanOrEqual(50 + 1e-9);
   });
 
   test('a crash-looping canary is rolled back and the cluster is whole with the old image', async () => {

@@ -3,9 +3,10 @@
  * action must cope with that), its Service and the user's routing objects for one router kind:
  * - istio: a VirtualService sending all traffic to the stable subset and a DestinationRule with
  *   stable/canary subsets;
- * - nginx: an Ingress (class nginx) for web.example.com, path / → Service <name>:80;
+ * - nginx: an Ingress (class nginx, TLS) for web.example.com, path / → Service <name>:80 and
+ *   /admin → <name>-admin:8080;
  * - gateway-api: an HTTPRoute attached to Gateway `public` (a reference: the simulator serves no
- *   Gateway kind) with one rule, backendRef <name>:80;
+ *   Gateway kind) with a rule /admin → <name>-admin:8080 and a rule / → <name>:80;
  * - traefik: a TraefikService weighting one service, <name>:80 (the user's IngressRoute would name it);
  * - smi: nothing beyond the Service — the router creates the TrafficSplit (a user TrafficSplit with
  *   backend <name> would be refused by verify(), see docs/routers.md);
@@ -103,22 +104,31 @@ export async function seedSampleApp(sim: KubeSimulator, opts: SampleAppOptions):
     });
   }
   if (opts.router === 'nginx') {
+    // As users write them: TLS, an annotation of their own, and a second path to another Service
+    // that canary-gate must leave alone.
     app.ingress = sim.create({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: { name, namespace, labels: { app: name } },
+      metadata: { name, namespace, labels: { app: name }, annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' } },
       spec: {
         ingressClassName: 'nginx',
+        tls: [{ hosts: [`${name}.example.com`], secretName: `${name}-tls` }],
         rules: [
           {
             host: `${name}.example.com`,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: 80 } } } }] },
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: 80 } } } },
+                { path: '/admin', pathType: 'Prefix', backend: { service: { name: `${name}-admin`, port: { number: 8080 } } } },
+              ],
+            },
           },
         ],
       },
     });
   }
   if (opts.router === 'gateway-api') {
+    // One rule to the app (with a timeout) and one to another Service that canary-gate must leave alone.
     app.httpRoute = sim.create({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
@@ -126,7 +136,10 @@ export async function seedSampleApp(sim: KubeSimulator, opts: SampleAppOptions):
       spec: {
         parentRefs: [{ name: 'public', namespace: 'gateway-system' }],
         hostnames: [`${name}.example.com`],
-        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name, port: 80 }] }],
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/admin' } }], backendRefs: [{ name: `${name}-admin`, port: 8080 }] },
+          { matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name, port: 80 }], timeouts: { request: '10s' } },
+        ],
       },
     });
   }
