@@ -19,10 +19,10 @@ export function loadActionConfig(opts: {
   for (const value of Object.values(secrets)) {
     if (!value) continue;
     opts.setSecret(value);
-    // A kubeconfig's embedded tokens and keys are secrets on their own lines too.
-    for (const line of value.split('\n')) {
-      const m = line.match(/^\s*(token|client-key-data|client-certificate-data|password|id-token|refresh-token)\s*:\s*(\S+)/);
-      if (m?.[2]) opts.setSecret(m[2].replace(/^["']|["']$/g, ''));
+    // A kubeconfig's embedded tokens and keys are secrets on their own too — block style, flow
+    // style ({token: x}) and JSON ("token": "x").
+    for (const m of value.matchAll(/["']?\b(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token)["']?\s*:\s*["']?([^\s"',}\]]+)/g)) {
+      if (m[2] && m[2].length >= 4) opts.setSecret(m[2]);
     }
   }
   const explicitFile = opts.getInput('config-file').trim();

@@ -1,4 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
+import { InputError } from '../util/errors.ts';
 import { withRetry, withTimeout } from '../util/retry.ts';
 import { KubeApiError, describeRef, kubeRetryDecision } from './errors.ts';
 import type { KubeApi, KubeObject, ObjectRef, PatchType } from './types.ts';
@@ -36,8 +37,15 @@ export const DEFAULT_KUBE_OPTIONS: KubeClientOptions = {
  */
 export function loadKubeConfig(opts: { content?: string; context?: string }): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  if (opts.content && opts.content.trim() !== '') kc.loadFromString(opts.content);
-  else kc.loadFromDefault();
+  if (opts.content && opts.content.trim() !== '') {
+    try {
+      kc.loadFromString(opts.content);
+    } catch (err) {
+      // The parser's message quotes the lines around the error — the token may be among them.
+      const first = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 120) ?? '';
+      throw new InputError('kubeconfig', `is not a valid kubeconfig (YAML or JSON): ${first}; the content is a secret and is not shown`);
+    }
+  } else kc.loadFromDefault();
   if (opts.context) kc.setCurrentContext(opts.context);
   if (!kc.getCurrentCluster()) {
     throw new KubeApiError(
