@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildConfig, type Config } from '../config/index.ts';
 import { readInputs, type Secrets } from '../config/load.ts';
-import { InputError } from '../util/errors.ts';
+import { webhookProblem } from '../config/checks.ts';
+import { CanaryGateError, InputError } from '../util/errors.ts';
 
 export const DEFAULT_CONFIG_FILE = '.github/canary.yml';
 
@@ -14,6 +15,8 @@ export function loadActionConfig(opts: {
   getInput: (name: string) => string;
   setSecret: (value: string) => void;
   cwd: string;
+  /** Where notify.slack's webhook-env / bot-token-env are looked up (default: process.env). */
+  env?: Record<string, string | undefined>;
 }): { config: Config; secrets: Secrets } {
   const { values, secrets } = readInputs(opts.getInput);
   for (const value of Object.values(secrets)) {
@@ -38,5 +41,28 @@ export function loadActionConfig(opts: {
     ...(prometheusUrl ? { prometheusUrl } : {}),
     ...(fileText !== undefined ? { fileText, fileName } : {}),
   });
+  resolveSlackFromEnv(config, secrets, opts.env ?? process.env, opts.setSecret);
   return { config, secrets };
+}
+
+/**
+ * notify.slack names the environment variables (secrets) holding the webhook URL or the bot token;
+ * an input of the same kind wins. The values are masked, and a webhook is checked like the input.
+ */
+function resolveSlackFromEnv(config: Config, secrets: Secrets, env: Record<string, string | undefined>, setSecret: (value: string) => void): void {
+  const slack = config.notify.slack;
+  if (!slack) return;
+  const read = (name: string | undefined): string | undefined => (name ? env[name]?.trim() || undefined : undefined);
+  const webhook = secrets['slack-webhook'] ? undefined : read(slack['webhook-env']);
+  if (webhook) {
+    setSecret(webhook);
+    const problem = webhookProblem(webhook, `environment variable ${slack['webhook-env']} (notify.slack.webhook-env)`);
+    if (problem) throw new CanaryGateError('invalid-input', `Invalid configuration (nothing was changed in the cluster):\n- ${problem}`);
+    secrets['slack-webhook'] = webhook;
+  }
+  const token = secrets['slack-bot-token'] ? undefined : read(slack['bot-token-env']);
+  if (token) {
+    setSecret(token);
+    secrets['slack-bot-token'] = token;
+  }
 }

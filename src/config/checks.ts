@@ -44,15 +44,19 @@ export function crossChecks(metrics: MetricsConfig, secrets: Secrets, fileName =
   }
   const webhook = secrets['slack-webhook'];
   if (webhook !== undefined) {
-    const url = safeUrl(webhook.trim());
-    const ok = url && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
-    if (!ok) {
-      problems.push(
-        `input 'slack-webhook': must be an https:// URL (a Slack incoming webhook, https://hooks.slack.com/services/…); the value is a secret and is not shown`,
-      );
-    }
+    const problem = webhookProblem(webhook, "input 'slack-webhook'");
+    if (problem) problems.push(problem);
   }
   return problems;
+}
+
+/** A Slack webhook must be https (http only on loopback, for local stand-ins); never quoted. */
+export function webhookProblem(webhook: string, where: string): string | undefined {
+  const url = safeUrl(webhook.trim());
+  const ok = url && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
+  return ok
+    ? undefined
+    : `${where}: must be an https:// URL (a Slack incoming webhook, https://hooks.slack.com/services/…); the value is a secret and is not shown`;
 }
 
 function safeUrl(text: string): URL | undefined {
