@@ -2,6 +2,9 @@
  * Issue 8 — secrets, in-process: a kubeconfig's credentials are masked whatever its syntax, and a
  * kubeconfig that does not parse is reported without the parser's quoted lines (which held the token).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadActionConfig } from '../../src/action/inputs.ts';
 import { loadKubeConfig } from '../../src/kube/client.ts';
 import { CanaryGateError } from '../../src/util/errors.ts';
@@ -38,4 +41,34 @@ test.each([
   expect((error as Error).message).toMatch(/^kubeconfig: is not a valid kubeconfig/);
   expect((error as Error).message).not.toContain(TOKEN);
   expect((error as Error).message).not.toContain('\n');
+});
+
+describe('notify.slack webhook-env / bot-token-env (README: slack: { webhook-env: SLACK_WEBHOOK })', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'canary-gate-slack-env-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const load = (env: Record<string, string>, extra: Record<string, string> = {}) => {
+    const file = path.join(dir, 'canary.yml');
+    writeFileSync(file, 'notify:\n  slack: { webhook-env: SLACK_WEBHOOK }\n');
+    const masked: string[] = [];
+    const inputs: Record<string, string> = { deployment: 'web', image: 'web:2', 'config-file': file, ...extra };
+    const r = loadActionConfig({ getInput: (n) => inputs[n] ?? '', setSecret: (s) => void masked.push(s), cwd: dir, env });
+    return { ...r, masked };
+  };
+
+  test('the webhook is read from the named variable and masked', () => {
+    const url = 'https://hooks.slack.com/services/T1/B1/fromEnvS3cr3t';
+    const r = load({ SLACK_WEBHOOK: url });
+    expect(r.secrets['slack-webhook']).toBe(url);
+    expect(r.masked).toContain(url);
+  });
+
+  test('the input wins over the variable', () => {
+    const r = load({ SLACK_WEBHOOK: 'https://hooks.slack.com/services/T1/B1/env' }, { 'slack-webhook': 'https://hooks.slack.com/services/T1/B1/input' });
+    expect(r.secrets['slack-webhook']).toBe('https://hooks.slack.com/services/T1/B1/input');
+  });
+
+  test('a non-https webhook in the variable is refused without quoting it', () => {
+    expect(() => load({ SLACK_WEBHOOK: 'http://evil.example/services/leakme' })).toThrow(/environment variable SLACK_WEBHOOK \(notify\.slack\.webhook-env\): must be an https:\/\/ URL/);
+    expect(() => load({ SLACK_WEBHOOK: 'http://evil.example/services/leakme' })).not.toThrow(/leakme/);
+  });
 });
