@@ -299,7 +299,7 @@ test('Prometheus stopped mid-rollout: rolled back, the reason naming the provide
   });
   await stopped;
   expect(stopped).toBeDefined();
-  expect({ result: run.outcome.result, reason: run.outcome.reason }).toEqual({ result: 'rolled-back', reason: 'gate-failed' });
+  expect({ result: run.outcome.result, reason: run.outcome.reason }).toEqual({ result: 'rolled-back', reason: 'metrics-unavailable' });
   expect(clusterState(world.sim, 'prom-down')).toEqual({ image: STABLE_IMAGE, weight: 0, canaryReplicas: 0, phase: 'rolled-back' });
   const report = run.outcome.report;
   expect(report.steps.map((s) => s.verdict)).toEqual(['pass', 'fail']);

@@ -419,7 +419,11 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
             : `${counts('pass')} of ${metrics.length} metrics pass` +
               (counts('inconclusive') ? `, ${counts('inconclusive')} inconclusive` : '') +
               (counts('continue') ? `, ${counts('continue')} need more checks` : '');
-      return { verdict, summary, metrics };
+      // The rollback reason: the canary's fault unless every failing metric failed for lack of data.
+      const failing = checked.filter((m) => m.verdict === 'fail');
+      const reasons = new Set(failing.map((m) => m.reason ?? 'gate-failed'));
+      const reason = verdict === 'fail' && reasons.size === 1 ? [...reasons][0] : undefined;
+      return { verdict, summary, metrics, ...(reason && reason !== 'gate-failed' ? { reason } : {}) };
     },
     async close() {
       await Promise.all([...providers.values()].map((p) => p.close()));

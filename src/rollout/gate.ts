@@ -33,6 +33,11 @@ export interface GateCheck {
   verdict: Verdict;
   summary: string;
   metrics: MetricReport[];
+  /**
+   * Why a failing check failed, when it is not the canary's fault alone: `metrics-unavailable` (a
+   * provider stayed down) or `gate-inconclusive` (no usable data within the limit). Default gate-failed.
+   */
+  reason?: 'gate-failed' | 'gate-inconclusive' | 'metrics-unavailable';
 }
 
 /**

@@ -71,10 +71,7 @@ export class ReportBuilder {
 
   gateChecked(stepIndex: number, weight: number, gate: string, check: GateCheck): Promise<void> {
     const step = this.report.steps[stepIndex];
-    if (step) {
-      step.gates[gate] = check;
-      step.checks += 1;
-    }
+    if (step) step.gates[gate] = check;
     const at = this.now();
     for (const m of check.metrics) {
       if (m.canaryValue === undefined && m.stableValue === undefined) continue;
@@ -84,6 +81,12 @@ export class ReportBuilder {
       this.report.metricHistory.splice(0, this.report.metricHistory.length - MAX_METRIC_POINTS);
     }
     return this.emit({ type: 'gate', stepIndex, weight, gate, check });
+  }
+
+  /** One round of checks of every gate in a step (the report's "Checks" column). */
+  checkRound(stepIndex: number): void {
+    const step = this.report.steps[stepIndex];
+    if (step) step.checks += 1;
   }
 
   stepEnded(stepIndex: number, verdict: StepRecord['verdict']): void {

@@ -465,6 +465,7 @@ export class RolloutRunner {
           results.push([gate.name, { verdict: 'fail', summary: `gate error: ${errorMessage(err)}`, metrics: [] }]);
         }
       }
+      this.builder.checkRound(stepIndex);
       for (const [name, result] of results) {
         await this.builder.gateChecked(stepIndex, weight, name, result);
         log.info(`check ${check} ${name}: ${result.verdict} — ${result.summary}`);
@@ -472,7 +473,12 @@ export class RolloutRunner {
       const failed = results.filter(([, r]) => r.verdict === 'fail');
       if (failed.length > 0) {
         this.builder.stepEnded(stepIndex, 'fail');
-        const reason = failed.some(([name]) => name === 'readiness') ? (this.lastReadinessReason ?? 'not-ready') : 'gate-failed';
+        const gateReasons = new Set(failed.map(([, r]) => r.reason ?? 'gate-failed'));
+        const reason: FailureReason = failed.some(([name]) => name === 'readiness')
+          ? (this.lastReadinessReason ?? 'not-ready')
+          : gateReasons.size === 1
+            ? ([...gateReasons][0] ?? 'gate-failed')
+            : 'gate-failed';
         throw new CanaryGateError(reason, failed.map(([name, r]) => failureText(name, r)).join('; '));
       }
       if (results.every(([, r]) => r.verdict === 'pass')) {
