@@ -149,6 +149,8 @@ export class LeaseLock {
   /** Releases the lease if we hold it (deleted, so the next run starts clean). Never throws. */
   async release(): Promise<void> {
     this.stopRenewing();
+    // First: a renewal already in flight must not re-arm its timer (and renew after the release).
+    this.held = false;
     try {
       const lease = await this.kube.get<LeaseObject>(this.ref());
       if (lease?.spec?.holderIdentity === this.holder) await this.kube.delete(this.ref());
