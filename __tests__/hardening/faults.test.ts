@@ -8,6 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { leaseStatus } from '../../src/rollout/lease-lock.ts';
 import type { Phase, RolloutState } from '../../src/rollout/machine.ts';
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
 import type { FaultRule } from '../../src/sim/kube-faults.ts';
@@ -128,9 +129,14 @@ describe('a Kubernetes API outage that outlasts the retries', () => {
       const refused = early.error !== undefined;
       if (refused) {
         expect(String(early.error)).toMatch(/Another Canary Gate run \(dead-run\)/);
-        await new Promise((res) => setTimeout(res, 3_200));
+        // The dead run's lease (3 s) expires: nothing renews it any more.
+        const deadline = Date.now() + 10_000;
+        while (leaseStatus(own.store.get('coordination.k8s.io/v1', 'Lease', 'next', 'canary-gate-web') as never, Date.now()).kind === 'held' && Date.now() < deadline) {
+          await new Promise((res) => setTimeout(res, 100));
+        }
+        expect(Date.now()).toBeLessThan(deadline);
         const later = await run(own, 'next', { runId: 'third', inputs: { image: 'ghcr.io/acme/web:3.0' } });
-        expect(later.outcome?.result).toBe('promoted');
+        expect(later.outcome?.result ?? String(later.error)).toBe('promoted');
         expect(later.log.lines.join('\n')).toMatch(/unfinished rollout dead-run/);
       } else {
         expect(early.outcome?.result).toBe('promoted');
