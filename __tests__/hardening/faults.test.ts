@@ -11,8 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { leaseStatus } from '../../src/rollout/lease-lock.ts';
 import type { Phase, RolloutState } from '../../src/rollout/machine.ts';
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
+import { currentCanaryWeight } from '../../src/sim/seed.ts';
 import type { FaultRule } from '../../src/sim/kube-faults.ts';
-import { CANARY_IMAGE, STABLE_IMAGE, recordedState, run, seedApp, wholeViolations } from './whole.ts';
+import { CANARY_IMAGE, STABLE_IMAGE, recordedState, routeWeightSums, run, seedApp, wholeViolations } from './whole.ts';
 
 let sim: KubeSimulator;
 let ns = 0;
@@ -65,7 +66,16 @@ describe('transient Kubernetes API faults in every phase are absorbed: the canar
     const namespace = `transient-${++ns}`;
     await seedApp(sim, namespace);
     const faults = faultsInEveryPhase(sim, rules(nsPath(namespace)));
-    const r = await run(sim, namespace, { kube: { requestTimeoutMs }, onState: faults.onState });
+    // Sample the routes all along: the weights sum to 100 at every moment, not only at the end.
+    const sums = new Set<number>();
+    const weights = new Set<number>();
+    const sampler = setInterval(() => {
+      routeWeightSums(sim, namespace).forEach((x) => sums.add(x));
+      weights.add(currentCanaryWeight(sim, namespace, 'web'));
+    }, 5);
+    const r = await run(sim, namespace, { kube: { requestTimeoutMs }, onState: faults.onState }).finally(() => clearInterval(sampler));
+    expect([...sums]).toEqual([100]);
+    expect([...weights].sort((a, b) => a - b)).toEqual([0, 20, 60]);
     expect(r.error).toBeUndefined();
     expect(r.outcome?.result).toBe('promoted');
     expect(wholeViolations(sim, namespace, { image: CANARY_IMAGE, phase: 'promoted' })).toEqual([]);
