@@ -244,6 +244,7 @@ describe('SIGKILL mid-step in other phases: the post step finishes from the stat
   const cases: [string, string, RegExp, string][] = [
     ['while the canary starts (deploying)', 'deploying', /waiting for it to be ready/, `${CANARY_IMAGE}-stall`],
     ['during the promotion (stable already switching images)', 'promoting', /Promoting: web takes/, CANARY_IMAGE],
+    ['in the middle of a rollback (crash-looping canary)', 'rolling-back', /Rolling back: canary-crashloop/, `${CANARY_IMAGE}-crashloop`],
   ];
   test.concurrent.each(cases)('%s', async (_name, phase, marker, image) => {
     const namespace = `kill-${phase}`;
@@ -262,5 +263,7 @@ describe('SIGKILL mid-step in other phases: the post step finishes from the stat
     expect(post.stdout).toContain('rolling back run');
     expect(post.outputs.result ?? '').not.toBe('failed');
     expect(wholeViolations(sim, namespace, { image: STABLE_IMAGE, phase: 'rolled-back' })).toEqual([]);
+    // The record keeps why the rollback began; a kill before any verdict is a cancellation.
+    expect(recordedState(sim, namespace)?.reason).toBe(phase === 'rolling-back' ? 'canary-crashloop' : 'cancelled');
   }, 60_000);
 });
