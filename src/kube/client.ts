@@ -20,6 +20,10 @@ export interface KubeClientOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   onRetry?: (message: string) => void;
+  /**
+   * The run's cancel signal: calls in flight when it fires stop retrying at once (the rollback can
+   * start); calls made after it — the rollback's own — retry as usual, since a rollback must finish.
+   */
   signal?: AbortSignal;
 }
 
@@ -159,7 +163,7 @@ export class ClientNodeKubeApi implements KubeApi {
         baseDelayMs: this.opts.baseDelayMs,
         maxDelayMs: this.opts.maxDelayMs,
         retryable: kubeRetryDecision,
-        signal: this.opts.signal,
+        signal: this.opts.signal?.aborted ? undefined : this.opts.signal,
         onRetry: (err, attempt, delay) =>
           this.opts.onRetry?.(`${(err as Error).message} — retry ${attempt}/${this.opts.attempts - 1} in ${delay} ms`),
       },
