@@ -243,6 +243,23 @@ describe('cancellation in every phase rolls back', () => {
   }, 30_000);
 });
 
+test('cancelled, then the API hiccups during the rollback: the rollback still retries and completes', async () => {
+  const namespace = `cancel-retry-${++ns}`;
+  await seedApp(sim, namespace);
+  const controller = new AbortController();
+  const r = await run(sim, namespace, {
+    realKube: true,
+    signal: controller.signal,
+    onState: (s) => {
+      if (s.phase === 'analysing') controller.abort(new Error('cancelled'));
+      if (s.phase === 'rolling-back') sim.faults.add({ path: nsPath(namespace), status: 503, times: 2 });
+    },
+  });
+  expect(r.outcome).toMatchObject({ result: 'rolled-back', reason: 'cancelled' });
+  expect(sim.requests.filter((q) => q.path.includes(`/namespaces/${namespace}/`) && q.status === 503).length).toBe(2);
+  expect(wholeViolations(sim, namespace, { image: STABLE_IMAGE, phase: 'rolled-back' })).toEqual([]);
+}, 30_000);
+
 describe('metric providers that fail', () => {
   type Mode = 'ok' | 'down' | 'slow' | 'empty' | 'nan' | 'garbage';
   let prom: Server;

@@ -55,6 +55,8 @@ export interface RunOptions {
   onState?: (s: RolloutState) => void;
   signal?: AbortSignal;
   kube?: Partial<KubeClientOptions>;
+  /** Let runCanaryGate build the client from the kubeconfig (default timings, the run's signal). */
+  realKube?: boolean;
   runId?: string;
   env?: Record<string, string>;
   cleanupOfCancelledRun?: boolean;
@@ -98,7 +100,7 @@ export async function run(sim: KubeSimulator, namespace: string, opts: RunOption
       log,
       core: fakeCore(log.lines),
       env: opts.env ?? {},
-      kube: kubeFor(sim, opts.kube),
+      ...(opts.realKube ? {} : { kube: kubeFor(sim, opts.kube) }),
       pollMs: 50,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onState ? { onState: opts.onState } : {}),
