@@ -3191,7 +3191,7 @@ function renderSchemaMarkdown(r) {
     lines.push(`### Schema and config compatibility: ${ICON[r.verdict]}`);
     lines.push('');
     const replay = r.replay === 'ran' ? 'ran in PGlite' : r.replay === 'unavailable' ? 'unavailable (static analysis only)' : 'skipped';
-    lines.push(`${counts.block} blocking, ${counts.warn} warnings, ${counts.pass} informational · ${r.filesChecked.length} file(s) checked · replay ${replay}`);
+    lines.push(`${counts.block} blocking, ${counts.warn} warning(s), ${counts.pass} informational · ${r.filesChecked.length} file(s) checked · replay ${replay}`);
     lines.push('');
     const sorted = sortFindings(r.findings);
     if (sorted.length === 0) {
