@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_INPUTS, SECRET_INPUTS } from '../../src/config/load.ts';
+import { fileURLToPath } from 'node:url';
 
-const action = parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8')) as {
+const action = parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'action.yml'), 'utf8')) as {
   inputs: Record<string, { description: string; default?: string }>;
   outputs: Record<string, unknown>;
   runs: Record<string, string>;
