@@ -261,8 +261,10 @@ metrics:
   expect(bad.outcome.report.steps.map((s) => s.verdict)).toEqual(['fail', 'skipped']);
   const er = metric(bad.outcome.report, 0, 'error-rate');
   expect(er).toMatchObject({ verdict: 'fail', threshold: '<= 5%' });
-  expect(er.canaryValue).toBeGreaterThan(14);
-  expect(er.canaryValue).toBeLessThan(26);
+  // 20 % errors, averaged over 1 s buckets of ~100 canary requests (some only partly at the new
+  // weight): well above the 5 % limit, below what healthy traffic could never reach.
+  expect(er.canaryValue).toBeGreaterThan(8);
+  expect(er.canaryValue).toBeLessThan(32);
   expect(er.stableValue).toBeLessThan(3);
   expect(er.query).toContain('kube_namespace:dd-errors,kube_deployment:web-canary');
 

@@ -1,5 +1,5 @@
 export const id = 107;
-export const ids = [107,105,680];
+export const ids = [107,680,105];
 export const modules = {
 
 /***/ 23105:
