@@ -52,6 +52,7 @@ test('a re-run after a completed rollout is a no-op that writes nothing', async 
   cluster.sim.clearRequests();
   const again = await runAction('main', { runner, inputs: inputs('rerun', { image: 'ghcr.io/acme/web:2.0' }) });
   expect(again.outputs.result).toBe('noop');
+  expect(again.outputs['final-weight']).toBe('100');
   expect(again.code).toBe(0);
   expect(writes(cluster.sim)).toEqual([]);
 });

@@ -172,6 +172,7 @@ export class RolloutRunner {
       // A re-run after a completed rollout: nothing to do, and nothing written.
       this.builder.report.images = { stable: image, canary: image };
       log.info(`${this.s.namespace}/${this.s.deployment} already runs ${image}: nothing to roll out.`);
+      this.builder.setPhase('noop', 100); // all traffic is already on the image
       return this.outcome('noop', `${this.s.deployment} already runs ${image}; nothing to do`);
     }
     const { previousHolder } = await lock.acquire();
@@ -196,6 +197,7 @@ export class RolloutRunner {
       if (currentImage === image) {
         log.info(`${this.s.namespace}/${this.s.deployment} already runs ${image}: nothing to roll out.`);
         await this.builder.finished('noop', `already running ${image}`);
+        this.builder.setPhase('noop', 100); // all traffic is already on the image
         return this.outcome('noop', `${this.s.deployment} already runs ${image}; nothing to do`);
       }
       await this.builder.started();
