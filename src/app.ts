@@ -56,7 +56,7 @@ function lazySchemaPreCheck(options: SchemaCheckOptions): PreCheck {
   return {
     name: 'schema',
     async run(signal) {
-      const { schemaPreCheck } = await import('./schema/precheck.ts');
+      const { schemaPreCheck } = await import('./schema/index.ts');
       return schemaPreCheck(options).run(signal);
     },
   };

@@ -54,7 +54,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return command ? 0 : 2;
   }
   if (command === 'schema-check') {
-    const { schemaCheckCli } = await import('../schema/cli.ts');
+    const { schemaCheckCli } = await import('../schema/index.ts');
     return schemaCheckCli(rest, { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd });
   }
   if (!(MODES as readonly string[]).includes(command)) {

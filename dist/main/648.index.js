@@ -1,15 +1,22 @@
-export const id = 959;
-export const ids = [959];
+export const id = 648;
+export const ids = [648];
 export const modules = {
 
-/***/ 12045:
+/***/ 38648:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  n: () => (/* binding */ runSchemaCheck)
+  renderSchemaJson: () => (/* reexport */ renderSchemaJson),
+  renderSchemaMarkdown: () => (/* reexport */ renderSchemaMarkdown),
+  runSchemaCheck: () => (/* reexport */ runSchemaCheck),
+  schemaCheckCli: () => (/* reexport */ schemaCheckCli),
+  schemaPreCheck: () => (/* reexport */ schemaPreCheck),
+  summarizeSchemaReport: () => (/* reexport */ summarizeSchemaReport)
 });
+
+// UNUSED EXPORTS: RULE_IDS, SCHEMA_CHECK_USAGE, allRules, escapeMarkdown, ruleInfo, schemaConfigSchema, schemaOptionsFromConfig, startReplayDatabase
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
@@ -302,8 +309,60 @@ function isContracted(contract, object) {
     return dot > 0 && contract.has(key.slice(0, dot)) && !contract.has(key);
 }
 
-// EXTERNAL MODULE: ./src/schema/rules/catalog.ts
-var catalog = __webpack_require__(56776);
+;// CONCATENATED MODULE: ./src/schema/rules/catalog.ts
+const EXPAND_CONTRACT = 'Expand/contract: ship the additive change with the canary, move readers and writers over, and drop the old object in a later release once no running version uses it (mark it with `-- canary-gate:contract <object>` in that release).';
+const RULES = [
+    { id: 'SC101', verdict: 'block', title: 'drop table', alternative: `Stop using the table in the canary first; drop it in a later release. ${EXPAND_CONTRACT}` },
+    { id: 'SC102', verdict: 'block', title: 'drop column', alternative: `Stop reading and writing the column in the canary (and give it a default or make it nullable); drop it in a later release. ${EXPAND_CONTRACT}` },
+    { id: 'SC103', verdict: 'block', title: 'rename table', alternative: 'Create the new table (or rename and create a view under the old name so stable keeps working), switch the code over, drop the old name in a later release.' },
+    { id: 'SC104', verdict: 'block', title: 'rename column', alternative: 'Add the new column, keep both in sync with a trigger (or dual writes) and backfill, switch readers, then drop the old column in a later release.' },
+    { id: 'SC105', verdict: 'block', title: 'add NOT NULL column without default', alternative: 'Add the column nullable (or with a DEFAULT), backfill, and set NOT NULL once every running version writes it.' },
+    { id: 'SC106', verdict: 'block', title: 'set NOT NULL on an existing column', alternative: 'Wait until every running version writes the column; then add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL in a later release.' },
+    { id: 'SC107', verdict: 'block', title: 'drop default of a NOT NULL column', alternative: 'Keep the default until no running version relies on it (stable inserts omit the column); drop it in a later release.' },
+    { id: 'SC108', verdict: 'block', title: 'type change that does not cover the old type', alternative: 'Add a new column of the new type, dual-write and backfill, switch readers, drop the old column later.' },
+    { id: 'SC109', verdict: 'block', title: 'enum value removed or renamed', alternative: 'Add the new value first, migrate rows and code to it, and remove the old value only when no running version writes it.' },
+    { id: 'SC110', verdict: 'warn', title: 'new constraint or unique index on an existing table', alternative: 'Make sure the stable version never writes rows that violate it (check its write paths), add it NOT VALID, and validate after the rollout.' },
+    { id: 'SC111', verdict: 'warn', title: 'drop a unique index or key', alternative: 'Check that the stable version does not use it (ON CONFLICT, upserts, lookups); drop it in a later release.' },
+    { id: 'SC112', verdict: 'block', title: 'drop view, function, procedure, sequence, type or schema', alternative: `Keep the object until no running version uses it; drop it in a later release. ${EXPAND_CONTRACT}` },
+    { id: 'SC113', verdict: 'block', title: 'move a table to another schema / rename a schema', alternative: 'Create the new location, keep a view or synonym under the old name, switch code, remove the old name later.' },
+    { id: 'SC114', verdict: 'warn', title: 'drop NOT NULL', alternative: 'Make sure the stable version tolerates NULL when reading this column, or write it from the canary until stable is gone.' },
+    { id: 'SC115', verdict: 'warn', title: 'enum value added', alternative: 'Make sure the stable version tolerates the new value when reading (unknown enum values often fail deserialisation); write it only after the rollout.' },
+    { id: 'SC116', verdict: 'warn', title: 'widening visible to clients', alternative: 'Check the stable version\'s driver mapping for the new type (e.g. int → bigint overflows 32-bit clients, timestamptz changes time zones).' },
+    { id: 'SC117', verdict: 'pass', title: 'default value changed', alternative: 'None needed; stable inserts that omit the column get the new default.' },
+    { id: 'SC118', verdict: 'block', title: 'identity/generated added to an existing column', alternative: 'Use a sequence DEFAULT (GENERATED BY DEFAULT) so the stable version can keep supplying values; switch to ALWAYS later.' },
+    { id: 'SC119', verdict: 'block', title: 'data destruction in a migration', alternative: 'Destroy data only in a later release, with a WHERE clause and a backup; never CASCADE to objects you did not list.' },
+    { id: 'SC120', verdict: 'warn', title: 'opaque statement', alternative: 'Write the change as plain DDL so it can be checked; otherwise review it by hand (the replay result is shown when it ran).' },
+    { id: 'SC121', verdict: 'warn', title: 'privilege or row-level-security change', alternative: 'Make sure the stable version\'s role keeps the privileges and policies it needs; revoke in a later release.' },
+    { id: 'SC122', verdict: 'block', title: 'migration history rewritten', alternative: 'Never edit, delete, rename or back-date a migration already in the stable ref: add a new migration that sorts after the newest one.' },
+    { id: 'SC301', verdict: 'warn', title: 'CREATE INDEX without CONCURRENTLY', alternative: 'CREATE INDEX CONCURRENTLY outside a transaction.' },
+    { id: 'SC302', verdict: 'warn', title: 'DROP INDEX without CONCURRENTLY', alternative: 'DROP INDEX CONCURRENTLY outside a transaction.' },
+    { id: 'SC303', verdict: 'warn', title: 'CHECK / FOREIGN KEY without NOT VALID', alternative: 'Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a separate statement (weaker lock).' },
+    { id: 'SC304', verdict: 'warn', title: 'UNIQUE / PRIMARY KEY / EXCLUDE added directly', alternative: 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX.' },
+    { id: 'SC305', verdict: 'warn', title: 'type change that rewrites the table', alternative: 'Add a new column of the new type, backfill in batches, switch over; or pick a binary-compatible change.' },
+    { id: 'SC306', verdict: 'warn', title: 'volatile default, stored generated column or serial/identity on an existing table', alternative: 'Add the column without the volatile default, backfill in batches, then set the default.' },
+    { id: 'SC307', verdict: 'warn', title: 'SET NOT NULL without a validated CHECK', alternative: 'ADD CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL (skips the full scan).' },
+    { id: 'SC308', verdict: 'warn', title: 'no lock_timeout before an ACCESS EXCLUSIVE statement', alternative: "SET lock_timeout = '5s' before the statement and retry the migration on timeout." },
+    { id: 'SC309', verdict: 'block', title: 'CONCURRENTLY inside a transaction block', alternative: 'Run the CONCURRENTLY statement in its own migration without a transaction.' },
+    { id: 'SC310', verdict: 'warn', title: 'MySQL copy algorithm or blocking lock', alternative: 'Use ALGORITHM=INSTANT or INPLACE with LOCK=NONE, or an online schema change tool (gh-ost, pt-online-schema-change).' },
+    { id: 'CFG101', verdict: 'block', title: 'configuration key removed', alternative: 'Keep the key until no running version reads it; remove it in a later release.' },
+    { id: 'CFG102', verdict: 'block', title: 'configuration key renamed', alternative: 'Set both the old and the new key during the rollout; remove the old one in a later release.' },
+    { id: 'CFG103', verdict: 'block', title: 'configuration value changed type', alternative: 'Introduce a new key with the new type; keep the old key and type until stable is gone.' },
+    { id: 'CFG104', verdict: 'warn', title: 'log format changed', alternative: 'Make sure log pipelines and alerts parse both formats during the rollout.' },
+    { id: 'CFG105', verdict: 'warn', title: 'service-discovery URL or port changed', alternative: 'Keep the old endpoint reachable (both listeners, or both services) until the rollout completes.' },
+    { id: 'CFG106', verdict: 'block', title: 'metric or label the gate queries rely on removed or renamed', alternative: 'Keep emitting the old metric/label names (or update the gate queries to match both) so the canary analysis sees data; rename in a later release.' },
+    { id: 'CFG107', verdict: 'pass', title: 'configuration value changed', alternative: 'None needed when both versions accept both values.' },
+];
+const RULE_IDS = RULES.map((r) => r.id);
+function ruleInfo(id) {
+    const r = RULES.find((x) => x.id === id);
+    if (!r)
+        throw new Error(`unknown schema rule id ${id}: expected one of ${RULE_IDS.join(', ')}`);
+    return r;
+}
+function allRules() {
+    return RULES;
+}
+
 ;// CONCATENATED MODULE: ./src/schema/rules/hit.ts
 
 
@@ -315,7 +374,7 @@ function clipStatement(text) {
 /** Turns hits into findings: default verdicts, contract phase, location and the alternative. */
 function hitsToFindings(hits, stmt, contract) {
     return hits.map((h) => {
-        const info = (0,catalog/* ruleInfo */.PI)(h.rule);
+        const info = ruleInfo(h.rule);
         let verdict = h.verdict ?? info.verdict;
         let message = h.message;
         if (h.contractable && verdict !== 'pass' && isContracted(contract, h.object)) {
@@ -527,7 +586,7 @@ async function discoverMigrations(dir, base, head, opts) {
     const contractPaths = stableAll.filter((p) => external_node_path_.posix.basename(p) === CONTRACT_FILE);
     const addedPaths = diff.filter((f) => (f.status === 'A' || f.status === 'C') && isForwardMigration(f.path)).map((f) => f.path).sort(compareMigrations);
     const history = [];
-    const info = (0,catalog/* ruleInfo */.PI)('SC122');
+    const info = ruleInfo('SC122');
     const newestStable = stablePaths[stablePaths.length - 1];
     for (const f of diff) {
         const wasMigration = isForwardMigration(f.oldPath ?? f.path);
@@ -572,8 +631,135 @@ async function discoverMigrations(dir, base, head, opts) {
     };
 }
 
-// EXTERNAL MODULE: ./src/schema/model.ts
-var schema_model = __webpack_require__(52442);
+;// CONCATENATED MODULE: ./src/schema/model.ts
+function emptyModel() {
+    return { tables: new Map(), indexes: new Map(), objects: new Map(), enums: new Map(), contract: new Set() };
+}
+function cloneModel(m) {
+    const tables = new Map();
+    for (const [k, t] of m.tables) {
+        const columns = new Map();
+        for (const [ck, c] of t.columns)
+            columns.set(ck, { ...c, type: { ...c.type } });
+        tables.set(k, { ...t, columns });
+    }
+    const enums = new Map();
+    for (const [k, e] of m.enums)
+        enums.set(k, { values: [...e.values], origin: e.origin });
+    return {
+        tables,
+        indexes: new Map([...m.indexes].map(([k, v]) => [k, { ...v }])),
+        objects: new Map(m.objects),
+        enums,
+        contract: new Set(m.contract),
+    };
+}
+/** Every object of the model now counts as the stable version's (after the stable migrations ran). */
+function markAllStable(m) {
+    for (const t of m.tables.values()) {
+        t.origin = 'stable';
+        for (const c of t.columns.values())
+            c.origin = 'stable';
+    }
+    for (const i of m.indexes.values())
+        i.origin = 'stable';
+    for (const k of m.objects.keys())
+        m.objects.set(k, 'stable');
+    for (const e of m.enums.values())
+        e.origin = 'stable';
+}
+/**
+ * A table is the stable version's unless the change created it. Tables the model does not know
+ * (no stable migrations given, or created outside the migrations) count as stable: the safe side.
+ */
+function isStableTable(m, table) {
+    const t = m.tables.get(table);
+    return t ? t.origin === 'stable' : true;
+}
+function isStableColumn(m, table, column) {
+    const t = m.tables.get(table);
+    if (!t)
+        return true;
+    if (t.origin === 'change')
+        return false;
+    const c = t.columns.get(column);
+    return c ? c.origin === 'stable' : true;
+}
+function isStableObject(m, kind, key) {
+    const o = m.objects.get(`${kind}:${key}`);
+    return o ? o === 'stable' : true;
+}
+/**
+ * Does the new type hold every value of the old one, and would a client notice the difference?
+ * `widen-invisible` (varchar(20) → varchar(50), varchar → text) is safe; `widen-visible`
+ * (int → bigint, timestamp ↔ timestamptz) may surprise a client; `narrow` and `family-change` can
+ * reject values the stable version writes.
+ */
+function compareTypes(oldT, newT) {
+    if (oldT.array !== newT.array)
+        return 'family-change';
+    if (oldT.family !== newT.family) {
+        const pair = `${oldT.family}>${newT.family}`;
+        if (pair === 'timestamp>timestamptz' || pair === 'timestamptz>timestamp')
+            return 'widen-visible';
+        if (pair === 'int>numeric' && (newT.precision === undefined || newT.precision - (newT.scale ?? 0) >= 20)) {
+            return 'widen-visible';
+        }
+        if (pair === 'enum>text' && newT.length === undefined)
+            return 'widen-visible';
+        return 'family-change';
+    }
+    switch (oldT.family) {
+        case 'int':
+        case 'float': {
+            const ob = oldT.bytes ?? 4;
+            const nb = newT.bytes ?? 4;
+            if (oldT.unsigned && !newT.unsigned && nb <= ob)
+                return 'narrow';
+            if (!oldT.unsigned && newT.unsigned)
+                return 'narrow';
+            if (nb < ob)
+                return 'narrow';
+            if (nb > ob || oldT.unsigned !== newT.unsigned)
+                return 'widen-visible';
+            return 'same';
+        }
+        case 'text': {
+            if (oldT.length === newT.length)
+                return oldT.name === newT.name ? 'same' : 'widen-invisible';
+            if (newT.length === undefined)
+                return 'widen-invisible';
+            if (oldT.length === undefined || newT.length < oldT.length)
+                return 'narrow';
+            return 'widen-invisible';
+        }
+        case 'numeric': {
+            if (newT.precision === undefined)
+                return oldT.precision === undefined ? 'same' : 'widen-invisible';
+            if (oldT.precision === undefined)
+                return 'narrow';
+            const oi = oldT.precision - (oldT.scale ?? 0);
+            const ni = newT.precision - (newT.scale ?? 0);
+            if (ni < oi || (newT.scale ?? 0) < (oldT.scale ?? 0))
+                return 'narrow';
+            if (ni === oi && (newT.scale ?? 0) === (oldT.scale ?? 0))
+                return 'same';
+            return 'widen-invisible';
+        }
+        case 'enum': {
+            if (oldT.enumValues && newT.enumValues) {
+                const removed = oldT.enumValues.some((v) => !newT.enumValues.includes(v));
+                if (removed)
+                    return 'narrow';
+                return newT.enumValues.length > oldT.enumValues.length ? 'widen-visible' : 'same';
+            }
+            return oldT.name === newT.name ? 'same' : 'family-change';
+        }
+        default:
+            return oldT.name === newT.name ? 'same' : 'family-change';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/schema/mysql/ast.ts
 const INT_BYTES = { TINYINT: 1, SMALLINT: 2, MEDIUMINT: 3, INT: 4, INTEGER: 4, BIGINT: 8 };
 const TEXT_LENGTH = { TINYTEXT: 255, TEXT: 65535, MEDIUMTEXT: 16777215, LONGTEXT: 4294967295 };
@@ -672,13 +858,13 @@ const myDrop = (s, ctx) => {
     const hits = [];
     for (const n of names) {
         const key = tableName(n);
-        if (ast.keyword === 'table' && (0,schema_model/* isStableTable */.SR)(ctx.model, key)) {
+        if (ast.keyword === 'table' && isStableTable(ctx.model, key)) {
             hits.push({ rule: 'SC101', object: key, message: `Table ${key} is dropped while the stable version still uses it.`, contractable: true });
         }
         else if (['view', 'procedure', 'function', 'trigger'].includes(ast.keyword)) {
             const kind = ast.keyword === 'view' ? 'view' : ast.keyword === 'trigger' ? 'trigger' : 'function';
             const name = typeof n === 'string' ? n : String(n?.table ?? n?.name ?? colName(n));
-            if ((0,schema_model/* isStableObject */.h8)(ctx.model, kind, name)) {
+            if (isStableObject(ctx.model, kind, name)) {
                 hits.push({ rule: 'SC112', object: `${ast.keyword} ${name}`, verdict: kind === 'trigger' ? 'warn' : undefined, message: `The ${ast.keyword} ${name} is dropped while the stable version may still use it.`, contractable: true });
             }
         }
@@ -695,7 +881,7 @@ const myRenameTable = (s, ctx) => {
         if (action.resource === 'table' && action.action === 'rename')
             pairs.push([table, String(action.table)]);
     return pairs
-        .filter(([from]) => (0,schema_model/* isStableTable */.SR)(ctx.model, from))
+        .filter(([from]) => isStableTable(ctx.model, from))
         .map(([from, to]) => {
         const viewBack = ctx.later.some((o) => o.ast?.type === 'create' && o.ast.keyword === 'view' && tableName(o.ast.view ?? o.ast.table?.[0]) === from);
         return {
@@ -711,11 +897,11 @@ const myRenameTable = (s, ctx) => {
 };
 /** SC102: DROP COLUMN. */
 const myDropColumn = (s, ctx) => alterActions(s.ast)
-    .filter(({ table, action }) => action.resource === 'column' && action.action === 'drop' && (0,schema_model/* isStableColumn */.gT)(ctx.model, table, colName(action.column)))
+    .filter(({ table, action }) => action.resource === 'column' && action.action === 'drop' && isStableColumn(ctx.model, table, colName(action.column)))
     .map(({ table, action }) => ({ rule: 'SC102', object: `${table}.${colName(action.column)}`, message: `Column ${table}.${colName(action.column)} is dropped while the stable version still uses it.`, contractable: true }));
 /** SC105: ADD COLUMN … NOT NULL without DEFAULT (strict mode rejects stable INSERTs that omit it). */
 const myAddNotNull = (s, ctx) => alterActions(s.ast)
-    .filter(({ table, action }) => action.resource === 'column' && action.action === 'add' && (0,schema_model/* isStableTable */.SR)(ctx.model, table))
+    .filter(({ table, action }) => action.resource === 'column' && action.action === 'add' && isStableTable(ctx.model, table))
     .filter(({ action }) => {
     const c = mysqlColumn(colName(action.column), action, 'change');
     return c.notNull && !c.hasDefault && !c.generated;
@@ -732,7 +918,7 @@ const myRenameColumn = (s, ctx) => {
             continue;
         const from = colName(action.old_column);
         const to = colName(action.column);
-        if (from === to || !(0,schema_model/* isStableColumn */.gT)(ctx.model, table, from))
+        if (from === to || !isStableColumn(ctx.model, table, from))
             continue;
         const back = isRenameBack(ctx, table, from);
         hits.push({
@@ -754,7 +940,7 @@ function restated(s, ctx) {
         if (action.resource !== 'column' || (action.action !== 'modify' && action.action !== 'change'))
             continue;
         const oldName = action.action === 'change' ? colName(action.old_column) : colName(action.column);
-        if (!(0,schema_model/* isStableColumn */.gT)(ctx.model, table, oldName))
+        if (!isStableColumn(ctx.model, table, oldName))
             continue;
         const old = ctx.model.tables.get(table)?.columns.get(oldName);
         if (!old)
@@ -786,7 +972,7 @@ const myRestatedNullability = (s, ctx) => {
 const myTypeChange = (s, ctx) => {
     const hits = [];
     for (const { object, old, now } of restated(s, ctx)) {
-        const change = (0,schema_model/* compareTypes */.Zw)(old.type, now.type);
+        const change = compareTypes(old.type, now.type);
         if (old.type.family === 'enum' && now.type.family === 'enum') {
             const missing = (old.type.enumValues ?? []).filter((v) => !(now.type.enumValues ?? []).includes(v));
             if (missing.length)
@@ -806,7 +992,7 @@ const myTypeChange = (s, ctx) => {
 const myConstraints = (s, ctx) => {
     const hits = [];
     const ast = s.ast;
-    if (ast?.type === 'create' && ast.keyword === 'index' && String(ast.index_type ?? '').toLowerCase() === 'unique' && (0,schema_model/* isStableTable */.SR)(ctx.model, tableName(ast.table))) {
+    if (ast?.type === 'create' && ast.keyword === 'index' && String(ast.index_type ?? '').toLowerCase() === 'unique' && isStableTable(ctx.model, tableName(ast.table))) {
         hits.push({ rule: 'SC110', object: `${tableName(ast.table)}.${ast.index}`, message: `A unique index is added to ${tableName(ast.table)}: stable writes of duplicates fail.` });
     }
     if (ast?.type === 'drop' && ast.keyword === 'index') {
@@ -815,7 +1001,7 @@ const myConstraints = (s, ctx) => {
             hits.push({ rule: 'SC111', object: key, message: `Unique index ${key} is dropped: stable upserts (ON DUPLICATE KEY) that rely on it change behaviour.` });
     }
     for (const { table, action } of alterActions(ast)) {
-        if (action.resource === 'constraint' && action.action === 'add' && (0,schema_model/* isStableTable */.SR)(ctx.model, table)) {
+        if (action.resource === 'constraint' && action.action === 'add' && isStableTable(ctx.model, table)) {
             const kind = String(action.create_definitions?.constraint_type ?? '').toUpperCase();
             if (kind.includes('UNIQUE') || kind.includes('FOREIGN') || kind.includes('CHECK') || kind.includes('PRIMARY')) {
                 hits.push({ rule: 'SC110', object: `${table}${action.create_definitions?.constraint ? `.${action.create_definitions.constraint}` : ''}`, message: `A ${kind} constraint is added to ${table}: stable writes that violate it fail.` });
@@ -833,10 +1019,10 @@ const myConstraints = (s, ctx) => {
 const myDataDestruction = (s, ctx) => {
     const ast = s.ast;
     if (ast?.type === 'truncate')
-        return (ast.name ?? []).map((n) => tableName(n)).filter((t) => (0,schema_model/* isStableTable */.SR)(ctx.model, t)).map((t) => ({ rule: 'SC119', object: t, message: `TRUNCATE ${t} destroys the data the stable version serves.` }));
+        return (ast.name ?? []).map((n) => tableName(n)).filter((t) => isStableTable(ctx.model, t)).map((t) => ({ rule: 'SC119', object: t, message: `TRUNCATE ${t} destroys the data the stable version serves.` }));
     if ((ast?.type === 'delete' || ast?.type === 'update') && !ast.where) {
         const t = tableName(ast.table?.[0]);
-        if ((0,schema_model/* isStableTable */.SR)(ctx.model, t))
+        if (isStableTable(ctx.model, t))
             return [{ rule: 'SC119', object: t, message: `${ast.type.toUpperCase()} without WHERE touches every row of ${t}.` }];
     }
     return [];
@@ -852,7 +1038,7 @@ const myLocking = (s, ctx) => {
             hits.push({ rule: 'SC310', object: table, message: `LOCK=${String(action.lock).toUpperCase()} blocks ${String(action.lock).toUpperCase() === 'SHARED' ? 'writes' : 'reads and writes'} on ${table} for the whole ALTER.` });
     }
     for (const { object, old, now } of restated(s, ctx)) {
-        const change = (0,schema_model/* compareTypes */.Zw)(old.type, now.type);
+        const change = compareTypes(old.type, now.type);
         const inplace = change === 'same' || (change === 'widen-invisible' && old.type.family === 'text' && (old.type.length ?? 0) <= 255 === (now.type.length ?? 0) <= 255);
         if (!inplace)
             hits.push({ rule: 'SC310', object, message: `Changing ${object} from ${old.type.name} to ${now.type.name} cannot run INPLACE/INSTANT: the table is copied and writes wait.` });
@@ -1094,16 +1280,16 @@ function splitMysql(sql) {
 
 
 function buildMysqlModel(stmts, contract = []) {
-    const model = (0,schema_model/* emptyModel */.$Q)();
+    const model = emptyModel();
     for (const s of stmts)
         applyMysqlStatement(model, s, 'stable');
-    (0,schema_model/* markAllStable */.Uv)(model);
+    markAllStable(model);
     for (const c of contract)
         model.contract.add(c);
     return model;
 }
 function classifyMysqlChange(stable, change) {
-    const model = (0,schema_model/* cloneModel */.n4)(stable);
+    const model = cloneModel(stable);
     const findings = [];
     for (const s of change) {
         const later = change.filter((o) => o.index > s.index);
@@ -1135,15 +1321,139 @@ async function checkMysql(input) {
     return { findings: classifyMysqlChange(model, change), notes };
 }
 
-// EXTERNAL MODULE: ./src/schema/pg/ast.ts
-var ast = __webpack_require__(54333);
+;// CONCATENATED MODULE: ./src/schema/pg/ast.ts
+/** `users`, or `billing.users` outside the default schema. */
+function qualify(schema, name) {
+    return schema && schema !== 'public' ? `${schema}.${name}` : name;
+}
+function rangeVarKey(rv) {
+    return qualify(rv?.schemaname, String(rv?.relname ?? '?'));
+}
+/** A list of String nodes (`names`, `typeName`, a List's items) joined as a key. */
+function nameList(items) {
+    return (items ?? []).map((n) => String(n?.String?.sval ?? n?.sval ?? '?'));
+}
+function namesKey(items) {
+    const names = nameList(items);
+    if (names.length === 1)
+        return names[0];
+    return qualify(names[names.length - 2], names[names.length - 1]);
+}
+function intConst(n) {
+    const v = n?.A_Const?.ival;
+    if (v === undefined)
+        return undefined;
+    return typeof v.ival === 'number' ? v.ival : 0;
+}
+const ast_INT_BYTES = {
+    int2: 2, smallint: 2, smallserial: 2, serial2: 2,
+    int4: 4, int: 4, integer: 4, serial: 4, serial4: 4,
+    int8: 8, bigint: 8, bigserial: 8, serial8: 8,
+};
+const SERIALS = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+function isSerialType(tn) {
+    return SERIALS.has(nameList(tn?.names).at(-1) ?? '');
+}
+/** Maps a TypeName node to the model's type; `enums` tells user enum types apart. */
+function columnTypeOf(tn, enums) {
+    const names = nameList(tn?.names);
+    const base = names[names.length - 1] ?? '?';
+    const mods = (tn?.typmods ?? []).map(intConst);
+    const array = Array.isArray(tn?.arrayBounds) && tn.arrayBounds.length > 0;
+    const name = (mods.length ? `${base}(${mods.join(',')})` : base) + (array ? '[]' : '');
+    const t = { family: 'other', name, array };
+    if (base in ast_INT_BYTES)
+        return { ...t, family: 'int', bytes: ast_INT_BYTES[base] };
+    switch (base) {
+        case 'numeric':
+        case 'decimal':
+            return { ...t, family: 'numeric', precision: mods[0], scale: mods[0] === undefined ? undefined : (mods[1] ?? 0) };
+        case 'float4':
+        case 'real':
+            return { ...t, family: 'float', bytes: 4 };
+        case 'float8':
+            return { ...t, family: 'float', bytes: 8 };
+        case 'varchar':
+        case 'bpchar':
+        case 'char':
+            return { ...t, family: 'text', length: mods[0] };
+        case 'text':
+            return { ...t, family: 'text' };
+        case 'bool':
+        case 'boolean':
+            return { ...t, family: 'bool' };
+        case 'timestamp':
+            return { ...t, family: 'timestamp' };
+        case 'timestamptz':
+            return { ...t, family: 'timestamptz' };
+        case 'date':
+            return { ...t, family: 'date' };
+        case 'time':
+        case 'timetz':
+            return { ...t, family: 'time' };
+        case 'json':
+        case 'jsonb':
+            return { ...t, family: 'json' };
+        case 'uuid':
+            return { ...t, family: 'uuid' };
+        case 'bytea':
+            return { ...t, family: 'bytes' };
+        default: {
+            const key = namesKey(tn?.names);
+            if (enums?.has(key))
+                return { ...t, family: 'enum', name: key + (array ? '[]' : '') };
+            return t;
+        }
+    }
+}
+function constraintsOf(colDef) {
+    return (colDef?.constraints ?? []).map((c) => c.Constraint).filter(Boolean);
+}
+/** Deterministic text of an expression node, for comparing defaults. */
+function exprText(n) {
+    return JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v));
+}
+const VOLATILE_FUNCS = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'clock_timestamp', 'nextval', 'timeofday']);
+/** True when the expression calls a volatile function (forces a table rewrite as a default). */
+function isVolatileExpr(n) {
+    let found = false;
+    const walk = (x) => {
+        if (found || x === null || typeof x !== 'object')
+            return;
+        if (x.FuncCall) {
+            const fname = nameList(x.FuncCall.funcname).at(-1) ?? '';
+            if (VOLATILE_FUNCS.has(fname))
+                found = true;
+        }
+        for (const v of Object.values(x))
+            walk(v);
+    };
+    walk(n);
+    return found;
+}
+/** Walks every node of a tree; the visitor sees each object that has a single node-type key. */
+function walkNodes(n, visit) {
+    if (n === null || typeof n !== 'object')
+        return;
+    if (Array.isArray(n)) {
+        for (const x of n)
+            walkNodes(x, visit);
+        return;
+    }
+    for (const [k, v] of Object.entries(n)) {
+        if (/^[A-Z]/.test(k) && v && typeof v === 'object')
+            visit(k, v);
+        walkNodes(v, visit);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/schema/rules/pg-context.ts
 
 /** The sub-commands of an ALTER TABLE, each with its table key. */
 function alterCmds(s) {
     if (s.type !== 'AlterTableStmt' || (s.node.objtype && s.node.objtype !== 'OBJECT_TABLE'))
         return [];
-    const table = (0,ast/* rangeVarKey */.C5)(s.node.relation);
+    const table = rangeVarKey(s.node.relation);
     return (s.node.cmds ?? []).map((c) => ({ table, cmd: c.AlterTableCmd })).filter((c) => c.cmd);
 }
 /** For `ADD CONSTRAINT … CHECK (col IS NOT NULL)`: the column, else undefined. */
@@ -1161,15 +1471,15 @@ function notNullCheckColumn(constraint) {
 ;// CONCATENATED MODULE: ./src/schema/pg/model-builder.ts
 
 function columnFromDef(def, model, origin) {
-    const cons = (0,ast/* constraintsOf */.Im)(def);
+    const cons = constraintsOf(def);
     const dflt = cons.find((c) => c.contype === 'CONSTR_DEFAULT');
-    const serial = (0,ast/* isSerialType */.$f)(def.typeName);
+    const serial = isSerialType(def.typeName);
     return {
         name: String(def.colname),
-        type: (0,ast/* columnTypeOf */.gy)(def.typeName, model.enums),
+        type: columnTypeOf(def.typeName, model.enums),
         notNull: serial || cons.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY'),
         hasDefault: serial || Boolean(dflt) || cons.some((c) => c.contype === 'CONSTR_IDENTITY'),
-        defaultText: dflt ? (0,ast/* exprText */.dM)(dflt.raw_expr) : serial ? 'serial' : undefined,
+        defaultText: dflt ? exprText(dflt.raw_expr) : serial ? 'serial' : undefined,
         identity: serial || cons.some((c) => c.contype === 'CONSTR_IDENTITY'),
         generated: cons.some((c) => c.contype === 'CONSTR_GENERATED'),
         origin,
@@ -1193,11 +1503,11 @@ function kindOf(objtype) {
 /** Key of a dropped object in a DropStmt's `objects` list. */
 function dropObjectKey(o, removeType) {
     if (o?.List)
-        return (0,ast/* namesKey */.a7)(o.List.items);
+        return namesKey(o.List.items);
     if (o?.ObjectWithArgs)
-        return (0,ast/* namesKey */.a7)(o.ObjectWithArgs.objname);
+        return namesKey(o.ObjectWithArgs.objname);
     if (o?.TypeName)
-        return (0,ast/* namesKey */.a7)(o.TypeName.names);
+        return namesKey(o.TypeName.names);
     if (o?.String)
         return String(o.String.sval);
     return removeType === 'OBJECT_SCHEMA' ? String(o?.sval ?? '?') : '?';
@@ -1209,13 +1519,13 @@ function addUniqueConstraint(model, table, c, cols, origin) {
     const rel = table.includes('.') ? table.slice(table.indexOf('.') + 1) : table;
     const schema = table.includes('.') ? table.slice(0, table.indexOf('.')) : undefined;
     const name = c.conname ?? (c.contype === 'CONSTR_PRIMARY' ? `${rel}_pkey` : `${rel}_${cols.join('_')}_key`);
-    model.indexes.set((0,ast/* qualify */.Ss)(schema, name), { name, table, unique: true, origin });
+    model.indexes.set(qualify(schema, name), { name, table, unique: true, origin });
 }
 function applyPgStatement(model, s, origin) {
     const n = s.node;
     switch (s.type) {
         case 'CreateStmt': {
-            const key = (0,ast/* rangeVarKey */.C5)(n.relation);
+            const key = rangeVarKey(n.relation);
             const table = { name: key, columns: new Map(), origin };
             for (const el of n.tableElts ?? []) {
                 if (el.ColumnDef) {
@@ -1223,15 +1533,15 @@ function applyPgStatement(model, s, origin) {
                     table.columns.set(c.name, c);
                 }
                 if (el.Constraint?.contype === 'CONSTR_PRIMARY') {
-                    for (const k of (0,ast/* nameList */.OD)(el.Constraint.keys)) {
+                    for (const k of nameList(el.Constraint.keys)) {
                         const c = table.columns.get(k);
                         if (c)
                             c.notNull = true;
                     }
                 }
                 if (el.Constraint)
-                    addUniqueConstraint(model, key, el.Constraint, (0,ast/* nameList */.OD)(el.Constraint.keys), origin);
-                for (const c of el.ColumnDef ? (0,ast/* constraintsOf */.Im)(el.ColumnDef) : []) {
+                    addUniqueConstraint(model, key, el.Constraint, nameList(el.Constraint.keys), origin);
+                for (const c of el.ColumnDef ? constraintsOf(el.ColumnDef) : []) {
                     addUniqueConstraint(model, key, c, [String(el.ColumnDef.colname)], origin);
                 }
             }
@@ -1239,7 +1549,7 @@ function applyPgStatement(model, s, origin) {
             return;
         }
         case 'AlterTableStmt': {
-            const key = (0,ast/* rangeVarKey */.C5)(n.relation);
+            const key = rangeVarKey(n.relation);
             const table = model.tables.get(key);
             if (!table)
                 return;
@@ -1260,7 +1570,7 @@ function applyPgStatement(model, s, origin) {
                         break;
                     case 'AT_AlterColumnType':
                         if (col)
-                            col.type = (0,ast/* columnTypeOf */.gy)(cmd.def?.ColumnDef?.typeName, model.enums);
+                            col.type = columnTypeOf(cmd.def?.ColumnDef?.typeName, model.enums);
                         break;
                     case 'AT_SetNotNull':
                         if (col)
@@ -1273,7 +1583,7 @@ function applyPgStatement(model, s, origin) {
                     case 'AT_ColumnDefault':
                         if (col) {
                             col.hasDefault = Boolean(cmd.def);
-                            col.defaultText = cmd.def ? (0,ast/* exprText */.dM)(cmd.def) : undefined;
+                            col.defaultText = cmd.def ? exprText(cmd.def) : undefined;
                         }
                         break;
                     case 'AT_AddIdentity':
@@ -1285,12 +1595,12 @@ function applyPgStatement(model, s, origin) {
                     case 'AT_AddConstraint': {
                         const c = cmd.def?.Constraint;
                         if (c)
-                            addUniqueConstraint(model, key, c, (0,ast/* nameList */.OD)(c.keys), origin);
+                            addUniqueConstraint(model, key, c, nameList(c.keys), origin);
                         break;
                     }
                     case 'AT_DropConstraint':
                         if (cmd.name)
-                            model.indexes.delete((0,ast/* qualify */.Ss)(n.relation.schemaname, cmd.name));
+                            model.indexes.delete(qualify(n.relation.schemaname, cmd.name));
                         break;
                     case 'AT_DropIdentity':
                         if (col) {
@@ -1306,7 +1616,7 @@ function applyPgStatement(model, s, origin) {
         }
         case 'RenameStmt': {
             if (n.renameType === 'OBJECT_COLUMN') {
-                const table = model.tables.get((0,ast/* rangeVarKey */.C5)(n.relation));
+                const table = model.tables.get(rangeVarKey(n.relation));
                 const col = table?.columns.get(n.subname);
                 if (table && col) {
                     table.columns.delete(n.subname);
@@ -1314,30 +1624,30 @@ function applyPgStatement(model, s, origin) {
                 }
             }
             else if (n.renameType === 'OBJECT_TABLE') {
-                const oldKey = (0,ast/* rangeVarKey */.C5)(n.relation);
+                const oldKey = rangeVarKey(n.relation);
                 const table = model.tables.get(oldKey);
                 if (table) {
                     model.tables.delete(oldKey);
-                    const newKey = (0,ast/* qualify */.Ss)(n.relation.schemaname, n.newname);
+                    const newKey = qualify(n.relation.schemaname, n.newname);
                     model.tables.set(newKey, { ...table, name: newKey });
                 }
             }
             else if (n.renameType === 'OBJECT_INDEX') {
-                const idx = model.indexes.get((0,ast/* rangeVarKey */.C5)(n.relation));
+                const idx = model.indexes.get(rangeVarKey(n.relation));
                 if (idx) {
-                    model.indexes.delete((0,ast/* rangeVarKey */.C5)(n.relation));
-                    model.indexes.set((0,ast/* qualify */.Ss)(n.relation.schemaname, n.newname), { ...idx, name: n.newname });
+                    model.indexes.delete(rangeVarKey(n.relation));
+                    model.indexes.set(qualify(n.relation.schemaname, n.newname), { ...idx, name: n.newname });
                 }
             }
             return;
         }
         case 'AlterObjectSchemaStmt': {
             if (n.objectType === 'OBJECT_TABLE' && n.relation) {
-                const oldKey = (0,ast/* rangeVarKey */.C5)(n.relation);
+                const oldKey = rangeVarKey(n.relation);
                 const table = model.tables.get(oldKey);
                 if (table) {
                     model.tables.delete(oldKey);
-                    const newKey = (0,ast/* qualify */.Ss)(n.newschema, n.relation.relname);
+                    const newKey = qualify(n.newschema, n.relation.relname);
                     model.tables.set(newKey, { ...table, name: newKey });
                 }
             }
@@ -1359,16 +1669,16 @@ function applyPgStatement(model, s, origin) {
             return;
         }
         case 'IndexStmt': {
-            const key = (0,ast/* qualify */.Ss)(n.relation?.schemaname, n.idxname ?? `${n.relation?.relname}_idx`);
-            model.indexes.set(key, { name: key, table: (0,ast/* rangeVarKey */.C5)(n.relation), unique: Boolean(n.unique), origin });
+            const key = qualify(n.relation?.schemaname, n.idxname ?? `${n.relation?.relname}_idx`);
+            model.indexes.set(key, { name: key, table: rangeVarKey(n.relation), unique: Boolean(n.unique), origin });
             return;
         }
         case 'CreateEnumStmt':
-            model.enums.set((0,ast/* namesKey */.a7)(n.typeName), { values: (n.vals ?? []).map((v) => String(v.String?.sval)), origin });
-            model.objects.set(`type:${(0,ast/* namesKey */.a7)(n.typeName)}`, origin);
+            model.enums.set(namesKey(n.typeName), { values: (n.vals ?? []).map((v) => String(v.String?.sval)), origin });
+            model.objects.set(`type:${namesKey(n.typeName)}`, origin);
             return;
         case 'AlterEnumStmt': {
-            const e = model.enums.get((0,ast/* namesKey */.a7)(n.typeName));
+            const e = model.enums.get(namesKey(n.typeName));
             if (!e)
                 return;
             if (n.oldVal)
@@ -1378,29 +1688,29 @@ function applyPgStatement(model, s, origin) {
             return;
         }
         case 'ViewStmt':
-            model.objects.set(`view:${(0,ast/* rangeVarKey */.C5)(n.view)}`, origin);
+            model.objects.set(`view:${rangeVarKey(n.view)}`, origin);
             return;
         case 'CreateTableAsStmt':
             if (n.objtype === 'OBJECT_MATVIEW')
-                model.objects.set(`view:${(0,ast/* rangeVarKey */.C5)(n.into?.rel)}`, origin);
+                model.objects.set(`view:${rangeVarKey(n.into?.rel)}`, origin);
             return;
         case 'CreateFunctionStmt':
-            model.objects.set(`function:${(0,ast/* namesKey */.a7)(n.funcname)}`, origin);
+            model.objects.set(`function:${namesKey(n.funcname)}`, origin);
             return;
         case 'CreateSeqStmt':
-            model.objects.set(`sequence:${(0,ast/* rangeVarKey */.C5)(n.sequence)}`, origin);
+            model.objects.set(`sequence:${rangeVarKey(n.sequence)}`, origin);
             return;
         case 'CreateSchemaStmt':
             model.objects.set(`schema:${n.schemaname}`, origin);
             return;
         case 'CompositeTypeStmt':
-            model.objects.set(`type:${(0,ast/* rangeVarKey */.C5)(n.typevar)}`, origin);
+            model.objects.set(`type:${rangeVarKey(n.typevar)}`, origin);
             return;
         case 'CreateDomainStmt':
-            model.objects.set(`type:${(0,ast/* namesKey */.a7)(n.domainname)}`, origin);
+            model.objects.set(`type:${namesKey(n.domainname)}`, origin);
             return;
         case 'CreateTrigStmt':
-            model.objects.set(`trigger:${(0,ast/* rangeVarKey */.C5)(n.relation)}.${n.trigname}`, origin);
+            model.objects.set(`trigger:${rangeVarKey(n.relation)}.${n.trigname}`, origin);
             return;
         default:
             return;
@@ -1424,7 +1734,7 @@ const CONSTRAINT_KIND = {
 const newConstraint = (s, ctx) => {
     const hits = [];
     for (const { table, cmd } of alterCmds(s)) {
-        if (cmd.subtype !== 'AT_AddConstraint' || !(0,schema_model/* isStableTable */.SR)(ctx.model, table))
+        if (cmd.subtype !== 'AT_AddConstraint' || !isStableTable(ctx.model, table))
             continue;
         const c = cmd.def?.Constraint;
         const kind = CONSTRAINT_KIND[c?.contype];
@@ -1433,8 +1743,8 @@ const newConstraint = (s, ctx) => {
         hits.push({ rule: 'SC110', object: `${table}${c.conname ? `.${c.conname}` : ''}`, message: `A ${kind} constraint is added to ${table}${c.skip_validation ? ' (NOT VALID still checks every new row)' : ''}: stable writes that violate it fail.` });
     }
     if (s.type === 'IndexStmt' && s.node.unique) {
-        const table = (0,ast/* rangeVarKey */.C5)(s.node.relation);
-        if ((0,schema_model/* isStableTable */.SR)(ctx.model, table)) {
+        const table = rangeVarKey(s.node.relation);
+        if (isStableTable(ctx.model, table)) {
             hits.push({ rule: 'SC110', object: `${table}.${s.node.idxname ?? 'unique index'}`, message: `A unique index is added to ${table}: stable writes of duplicate values fail (and the build fails if duplicates exist).` });
         }
     }
@@ -1455,7 +1765,7 @@ const dropUnique = (s, ctx) => {
     for (const { table, cmd } of alterCmds(s)) {
         if (cmd.subtype !== 'AT_DropConstraint')
             continue;
-        const key = (0,ast/* qualify */.Ss)(table.includes('.') ? table.split('.')[0] : undefined, cmd.name);
+        const key = qualify(table.includes('.') ? table.split('.')[0] : undefined, cmd.name);
         const idx = ctx.model.indexes.get(key);
         if (idx?.unique && idx.origin === 'stable') {
             hits.push({ rule: 'SC111', object: `${table}.${cmd.name}`, message: `Unique constraint ${cmd.name} on ${table} is dropped: stable upserts (ON CONFLICT) that rely on it fail.` });
@@ -1465,12 +1775,12 @@ const dropUnique = (s, ctx) => {
 };
 /** SC303: validating scans the table under a lock that blocks writes. */
 const constraintWithoutNotValid = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => cmd.subtype === 'AT_AddConstraint' && (0,schema_model/* isStableTable */.SR)(ctx.model, table))
+    .filter(({ table, cmd }) => cmd.subtype === 'AT_AddConstraint' && isStableTable(ctx.model, table))
     .filter(({ cmd }) => ['CONSTR_CHECK', 'CONSTR_FOREIGN'].includes(cmd.def?.Constraint?.contype) && !cmd.def.Constraint.skip_validation)
     .map(({ table, cmd }) => ({ rule: 'SC303', object: table, message: `${CONSTRAINT_KIND[cmd.def.Constraint.contype]} on ${table} is validated at once, scanning the table while writes wait.` }));
 /** SC304: builds the index under a lock that blocks writes. */
 const uniqueAddedDirectly = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => cmd.subtype === 'AT_AddConstraint' && (0,schema_model/* isStableTable */.SR)(ctx.model, table))
+    .filter(({ table, cmd }) => cmd.subtype === 'AT_AddConstraint' && isStableTable(ctx.model, table))
     .filter(({ cmd }) => ['CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(cmd.def?.Constraint?.contype) && !cmd.def.Constraint.indexname)
     .map(({ table, cmd }) => ({ rule: 'SC304', object: table, message: `${CONSTRAINT_KIND[cmd.def.Constraint.contype]} on ${table} builds its index while writes wait.` }));
 
@@ -1488,7 +1798,7 @@ const dropTable = (s, ctx) => {
         .map((o) => dropObjectKey(o, 'OBJECT_TABLE'))
         // DROP TABLE IF EXISTS of a table the known stable schema never had drops nothing stable uses.
         .filter((t) => !(s.node.missing_ok && ctx.model.tables.size > 0 && !ctx.model.tables.has(t)))
-        .filter((t) => (0,schema_model/* isStableTable */.SR)(ctx.model, t))
+        .filter((t) => isStableTable(ctx.model, t))
         .map((t) => ({
         rule: 'SC101',
         object: t,
@@ -1498,7 +1808,7 @@ const dropTable = (s, ctx) => {
 };
 /** SC102: stable's SELECTs and INSERTs name the column. */
 const dropColumn = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => cmd.subtype === 'AT_DropColumn' && (0,schema_model/* isStableColumn */.gT)(ctx.model, table, cmd.name))
+    .filter(({ table, cmd }) => cmd.subtype === 'AT_DropColumn' && isStableColumn(ctx.model, table, cmd.name))
     .map(({ table, cmd }) => ({
     rule: 'SC102',
     object: `${table}.${cmd.name}`,
@@ -1514,7 +1824,7 @@ const dropOtherObject = (s, ctx) => {
         return [];
     return (s.node.objects ?? [])
         .map((o) => dropObjectKey(o, s.node.removeType))
-        .filter((key) => (0,schema_model/* isStableObject */.h8)(ctx.model, kind, key) && (kind !== 'type' || !ctx.model.enums.has(key) || ctx.model.enums.get(key).origin === 'stable'))
+        .filter((key) => isStableObject(ctx.model, kind, key) && (kind !== 'type' || !ctx.model.enums.has(key) || ctx.model.enums.get(key).origin === 'stable'))
         .map((key) => ({
         rule: 'SC112',
         object: `${kind} ${key}`,
@@ -1530,14 +1840,14 @@ const dataDestruction = (s, ctx) => {
     const hits = [];
     if (s.type === 'TruncateStmt') {
         for (const r of s.node.relations ?? []) {
-            const t = (0,ast/* rangeVarKey */.C5)(r.RangeVar);
-            if ((0,schema_model/* isStableTable */.SR)(ctx.model, t))
+            const t = rangeVarKey(r.RangeVar);
+            if (isStableTable(ctx.model, t))
                 hits.push({ rule: 'SC119', object: t, message: `TRUNCATE ${t} destroys the data the stable version serves, and a rollback cannot bring it back.` });
         }
     }
     if ((s.type === 'DeleteStmt' || s.type === 'UpdateStmt') && !s.node.whereClause) {
-        const t = (0,ast/* rangeVarKey */.C5)(s.node.relation);
-        if ((0,schema_model/* isStableTable */.SR)(ctx.model, t)) {
+        const t = rangeVarKey(s.node.relation);
+        if (isStableTable(ctx.model, t)) {
             const verb = s.type === 'DeleteStmt' ? 'DELETE' : 'UPDATE';
             hits.push({ rule: 'SC119', object: t, message: `${verb} without WHERE touches every row of ${t}, which the stable version is serving.` });
         }
@@ -1564,7 +1874,7 @@ function enumIsStable(ctx, key) {
 const enumValueRenamed = (s, ctx) => {
     if (s.type !== 'AlterEnumStmt' || !s.node.oldVal)
         return [];
-    const key = (0,ast/* namesKey */.a7)(s.node.typeName);
+    const key = namesKey(s.node.typeName);
     if (!enumIsStable(ctx, key))
         return [];
     return [{ rule: 'SC109', object: `${key}.${s.node.oldVal}`, message: `Enum value '${s.node.oldVal}' of ${key} is renamed to '${s.node.newVal}': stable writes of '${s.node.oldVal}' fail.` }];
@@ -1573,7 +1883,7 @@ const enumValueRenamed = (s, ctx) => {
 const enumValueAdded = (s, ctx) => {
     if (s.type !== 'AlterEnumStmt' || s.node.oldVal || !s.node.newVal)
         return [];
-    const key = (0,ast/* namesKey */.a7)(s.node.typeName);
+    const key = namesKey(s.node.typeName);
     if (!enumIsStable(ctx, key))
         return [];
     return [{ rule: 'SC115', object: `${key}.${s.node.newVal}`, message: `Enum ${key} gains '${s.node.newVal}': stable readers that map the enum strictly fail when the canary writes it.` }];
@@ -1590,8 +1900,8 @@ const enumValueAdded = (s, ctx) => {
 const createIndexNotConcurrently = (s, ctx) => {
     if (s.type !== 'IndexStmt' || s.node.concurrent)
         return [];
-    const table = (0,ast/* rangeVarKey */.C5)(s.node.relation);
-    if (!(0,schema_model/* isStableTable */.SR)(ctx.model, table))
+    const table = rangeVarKey(s.node.relation);
+    if (!isStableTable(ctx.model, table))
         return [];
     return [{ rule: 'SC301', object: table, message: `CREATE INDEX on ${table} without CONCURRENTLY blocks writes of both versions until the index is built.` }];
 };
@@ -1606,17 +1916,17 @@ const dropIndexNotConcurrently = (s, ctx) => {
 };
 /** SC306: the default or generation is computed for every existing row (rewrite). */
 const heavyAddColumn = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => cmd.subtype === 'AT_AddColumn' && (0,schema_model/* isStableTable */.SR)(ctx.model, table))
+    .filter(({ table, cmd }) => cmd.subtype === 'AT_AddColumn' && isStableTable(ctx.model, table))
     .filter(({ cmd }) => {
     const def = cmd.def?.ColumnDef;
     const c = columnFromDef(def, ctx.model, 'change');
-    const volatile = (0,ast/* constraintsOf */.Im)(def).some((k) => k.contype === 'CONSTR_DEFAULT' && (0,ast/* isVolatileExpr */.gY)(k.raw_expr));
-    return volatile || c.identity || (c.generated && (0,ast/* constraintsOf */.Im)(def).some((k) => k.contype === 'CONSTR_GENERATED'));
+    const volatile = constraintsOf(def).some((k) => k.contype === 'CONSTR_DEFAULT' && isVolatileExpr(k.raw_expr));
+    return volatile || c.identity || (c.generated && constraintsOf(def).some((k) => k.contype === 'CONSTR_GENERATED'));
 })
     .map(({ table, cmd }) => ({ rule: 'SC306', object: `${table}.${cmd.def.ColumnDef.colname}`, message: `Adding ${cmd.def.ColumnDef.colname} computes a value for every row of ${table}: the table is rewritten under ACCESS EXCLUSIVE.` }));
 /** SC307: SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK proves it. */
 const setNotNullWithoutCheck = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => cmd.subtype === 'AT_SetNotNull' && (0,schema_model/* isStableTable */.SR)(ctx.model, table) && !ctx.validatedNotNull.has(`${table}.${cmd.name}`))
+    .filter(({ table, cmd }) => cmd.subtype === 'AT_SetNotNull' && isStableTable(ctx.model, table) && !ctx.validatedNotNull.has(`${table}.${cmd.name}`))
     .filter(({ table, cmd }) => !ctx.model.tables.get(table)?.columns.get(cmd.name)?.notNull)
     .map(({ table, cmd }) => ({ rule: 'SC307', object: `${table}.${cmd.name}`, message: `SET NOT NULL on ${table}.${cmd.name} scans the table under ACCESS EXCLUSIVE.` }));
 const ACCESS_EXCLUSIVE = new Set(['AlterTableStmt', 'RenameStmt', 'TruncateStmt', 'AlterObjectSchemaStmt']);
@@ -1649,7 +1959,7 @@ const concurrentlyInTransaction = (s, ctx) => {
 
 /** SC105: the stable version's INSERTs do not know the column and fail on NOT NULL. */
 const addNotNullColumnWithoutDefault = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => cmd.subtype === 'AT_AddColumn' && (0,schema_model/* isStableTable */.SR)(ctx.model, table))
+    .filter(({ table, cmd }) => cmd.subtype === 'AT_AddColumn' && isStableTable(ctx.model, table))
     .filter(({ cmd }) => {
     const c = columnFromDef(cmd.def?.ColumnDef, ctx.model, 'change');
     return c.notNull && !c.hasDefault && !c.generated;
@@ -1663,15 +1973,15 @@ const addNotNullColumnWithoutDefault = (s, ctx) => alterCmds(s)
 const setNotNull = (s, ctx) => {
     const hits = [];
     for (const { table, cmd } of alterCmds(s)) {
-        if (cmd.subtype === 'AT_SetNotNull' && (0,schema_model/* isStableColumn */.gT)(ctx.model, table, cmd.name)) {
+        if (cmd.subtype === 'AT_SetNotNull' && isStableColumn(ctx.model, table, cmd.name)) {
             const col = ctx.model.tables.get(table)?.columns.get(cmd.name);
             if (col?.notNull)
                 continue;
             hits.push({ rule: 'SC106', object: `${table}.${cmd.name}`, message: `${table}.${cmd.name} becomes NOT NULL: stable INSERTs/UPDATEs that leave it NULL fail.` });
         }
-        if (cmd.subtype === 'AT_AddConstraint' && (0,schema_model/* isStableTable */.SR)(ctx.model, table)) {
+        if (cmd.subtype === 'AT_AddConstraint' && isStableTable(ctx.model, table)) {
             const col = notNullCheckColumn(cmd.def?.Constraint);
-            if (col && (0,schema_model/* isStableColumn */.gT)(ctx.model, table, col)) {
+            if (col && isStableColumn(ctx.model, table, col)) {
                 const notValid = Boolean(cmd.def.Constraint.skip_validation);
                 hits.push({
                     rule: 'SC106',
@@ -1685,7 +1995,7 @@ const setNotNull = (s, ctx) => {
 };
 /** SC107: stable INSERTs that omit the column relied on the default. */
 const dropDefaultOfNotNull = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => cmd.subtype === 'AT_ColumnDefault' && !cmd.def && (0,schema_model/* isStableColumn */.gT)(ctx.model, table, cmd.name))
+    .filter(({ table, cmd }) => cmd.subtype === 'AT_ColumnDefault' && !cmd.def && isStableColumn(ctx.model, table, cmd.name))
     .filter(({ table, cmd }) => {
     const col = ctx.model.tables.get(table)?.columns.get(cmd.name);
     return col ? col.notNull && col.hasDefault : true;
@@ -1703,12 +2013,12 @@ const dropDefaultOfNotNull = (s, ctx) => alterCmds(s)
 });
 /** SC114: readers in the stable version may meet NULL. */
 const dropNotNull = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => cmd.subtype === 'AT_DropNotNull' && (0,schema_model/* isStableColumn */.gT)(ctx.model, table, cmd.name))
+    .filter(({ table, cmd }) => cmd.subtype === 'AT_DropNotNull' && isStableColumn(ctx.model, table, cmd.name))
     .map(({ table, cmd }) => ({ rule: 'SC114', object: `${table}.${cmd.name}`, message: `${table}.${cmd.name} may now be NULL: stable readers that assume a value may fail.` }));
 /** SC117: information only. */
 const defaultChanged = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => cmd.subtype === 'AT_ColumnDefault' && cmd.def && (0,schema_model/* isStableColumn */.gT)(ctx.model, table, cmd.name))
-    .filter(({ table, cmd }) => ctx.model.tables.get(table)?.columns.get(cmd.name)?.defaultText !== (0,ast/* exprText */.dM)(cmd.def))
+    .filter(({ table, cmd }) => cmd.subtype === 'AT_ColumnDefault' && cmd.def && isStableColumn(ctx.model, table, cmd.name))
+    .filter(({ table, cmd }) => ctx.model.tables.get(table)?.columns.get(cmd.name)?.defaultText !== exprText(cmd.def))
     .map(({ table, cmd }) => ({ rule: 'SC117', object: `${table}.${cmd.name}`, message: `The default of ${table}.${cmd.name} changes; stable INSERTs that omit it get the new value.` }));
 
 ;// CONCATENATED MODULE: ./src/schema/rules/pg-opaque.ts
@@ -1731,19 +2041,19 @@ const opaqueStatement = (s) => {
 const privilegeChange = (s, ctx) => {
     const hits = [];
     if (s.type === 'GrantStmt' && !s.node.is_grant) {
-        const objs = (s.node.objects ?? []).map((o) => (o.RangeVar ? (0,ast/* rangeVarKey */.C5)(o.RangeVar) : '?'));
+        const objs = (s.node.objects ?? []).map((o) => (o.RangeVar ? rangeVarKey(o.RangeVar) : '?'));
         hits.push({ rule: 'SC121', object: objs.join(', ') || String(s.node.objtype), message: 'Privileges are revoked: if the stable version\'s role used them, its queries fail with "permission denied".' });
     }
     if (s.type === 'GrantRoleStmt' && !s.node.is_grant) {
         hits.push({ rule: 'SC121', object: 'role membership', message: 'A role membership is revoked: the stable version may lose privileges it inherits.' });
     }
     for (const { table, cmd } of alterCmds(s)) {
-        if (['AT_EnableRowSecurity', 'AT_ForceRowSecurity'].includes(cmd.subtype) && (0,schema_model/* isStableTable */.SR)(ctx.model, table)) {
+        if (['AT_EnableRowSecurity', 'AT_ForceRowSecurity'].includes(cmd.subtype) && isStableTable(ctx.model, table)) {
             hits.push({ rule: 'SC121', object: table, message: `Row-level security is enabled on ${table}: without a policy that admits the stable version's role, its queries see no rows.` });
         }
     }
-    if ((s.type === 'CreatePolicyStmt' || s.type === 'AlterPolicyStmt') && (0,schema_model/* isStableTable */.SR)(ctx.model, (0,ast/* rangeVarKey */.C5)(s.node.table))) {
-        hits.push({ rule: 'SC121', object: (0,ast/* rangeVarKey */.C5)(s.node.table), message: 'A row-level-security policy changes what the stable version\'s role can see or write.' });
+    if ((s.type === 'CreatePolicyStmt' || s.type === 'AlterPolicyStmt') && isStableTable(ctx.model, rangeVarKey(s.node.table))) {
+        hits.push({ rule: 'SC121', object: rangeVarKey(s.node.table), message: 'A row-level-security policy changes what the stable version\'s role can see or write.' });
     }
     if (s.type === 'DropStmt' && s.node.removeType === 'OBJECT_POLICY') {
         hits.push({ rule: 'SC121', object: 'policy', message: 'A row-level-security policy is dropped: the stable version\'s role may lose access.' });
@@ -1762,8 +2072,8 @@ const pg_rename_renameTable = (s, ctx) => {
     const { renameType, relation, newname } = s.node;
     if (renameType !== 'OBJECT_TABLE' && renameType !== 'OBJECT_VIEW' && renameType !== 'OBJECT_MATVIEW')
         return [];
-    const old = (0,ast/* rangeVarKey */.C5)(relation);
-    const stable = renameType === 'OBJECT_TABLE' ? (0,schema_model/* isStableTable */.SR)(ctx.model, old) : (0,schema_model/* isStableObject */.h8)(ctx.model, 'view', old);
+    const old = rangeVarKey(relation);
+    const stable = renameType === 'OBJECT_TABLE' ? isStableTable(ctx.model, old) : isStableObject(ctx.model, 'view', old);
     if (!stable)
         return [];
     return [{ rule: 'SC103', object: old, message: `${old} is renamed to ${newname}: the stable version's queries still use ${old} and fail.`, contractable: true }];
@@ -1772,8 +2082,8 @@ const pg_rename_renameTable = (s, ctx) => {
 const renameColumn = (s, ctx) => {
     if (s.type !== 'RenameStmt' || s.node.renameType !== 'OBJECT_COLUMN')
         return [];
-    const table = (0,ast/* rangeVarKey */.C5)(s.node.relation);
-    if (!(0,schema_model/* isStableColumn */.gT)(ctx.model, table, s.node.subname))
+    const table = rangeVarKey(s.node.relation);
+    if (!isStableColumn(ctx.model, table, s.node.subname))
         return [];
     return [{
             rule: 'SC104',
@@ -1785,14 +2095,14 @@ const renameColumn = (s, ctx) => {
 /** SC113: ALTER TABLE … SET SCHEMA, ALTER SCHEMA … RENAME. */
 const schemaMove = (s, ctx) => {
     if (s.type === 'AlterObjectSchemaStmt' && s.node.relation && ['OBJECT_TABLE', 'OBJECT_VIEW'].includes(s.node.objectType)) {
-        const t = (0,ast/* rangeVarKey */.C5)(s.node.relation);
-        if (s.node.objectType === 'OBJECT_TABLE' && !(0,schema_model/* isStableTable */.SR)(ctx.model, t))
+        const t = rangeVarKey(s.node.relation);
+        if (s.node.objectType === 'OBJECT_TABLE' && !isStableTable(ctx.model, t))
             return [];
         return [{ rule: 'SC113', object: t, message: `${t} moves to schema ${s.node.newschema}: the stable version's queries (and search_path) still find it under the old schema and fail.`, contractable: true }];
     }
     if (s.type === 'RenameStmt' && s.node.renameType === 'OBJECT_SCHEMA') {
         const old = String(s.node.subname);
-        if (!(0,schema_model/* isStableObject */.h8)(ctx.model, 'schema', old))
+        if (!isStableObject(ctx.model, 'schema', old))
             return [];
         return [{ rule: 'SC113', object: `schema ${old}`, message: `Schema ${old} is renamed to ${s.node.newname}: every stable query qualified with ${old} fails.`, contractable: true }];
     }
@@ -1808,11 +2118,11 @@ const schemaMove = (s, ctx) => {
 const typeChange = (s, ctx) => {
     const hits = [];
     for (const { table, cmd } of alterCmds(s)) {
-        if (cmd.subtype !== 'AT_AlterColumnType' || !(0,schema_model/* isStableColumn */.gT)(ctx.model, table, cmd.name))
+        if (cmd.subtype !== 'AT_AlterColumnType' || !isStableColumn(ctx.model, table, cmd.name))
             continue;
         const object = `${table}.${cmd.name}`;
         const col = ctx.model.tables.get(table)?.columns.get(cmd.name);
-        const newType = (0,ast/* columnTypeOf */.gy)(cmd.def?.ColumnDef?.typeName, ctx.model.enums);
+        const newType = columnTypeOf(cmd.def?.ColumnDef?.typeName, ctx.model.enums);
         if (!col) {
             hits.push({ rule: 'SC108', object, verdict: 'warn', message: `${object} changes type to ${newType.name}; its old type is unknown (not in the stable migrations), so coverage cannot be checked.` });
             continue;
@@ -1826,7 +2136,7 @@ const typeChange = (s, ctx) => {
             }
             continue;
         }
-        const change = (0,schema_model/* compareTypes */.Zw)(col.type, newType);
+        const change = compareTypes(col.type, newType);
         if (change === 'narrow' || change === 'family-change') {
             hits.push({ rule: 'SC108', object, message: `${object} changes from ${col.type.name} to ${newType.name}, which does not hold every ${col.type.name} value: stable writes may fail (and the migration may fail on existing rows).` });
         }
@@ -1840,13 +2150,13 @@ const typeChange = (s, ctx) => {
 const typeChangeRewrite = (s, ctx) => {
     const hits = [];
     for (const { table, cmd } of alterCmds(s)) {
-        if (cmd.subtype !== 'AT_AlterColumnType' || !(0,schema_model/* isStableColumn */.gT)(ctx.model, table, cmd.name))
+        if (cmd.subtype !== 'AT_AlterColumnType' || !isStableColumn(ctx.model, table, cmd.name))
             continue;
         const col = ctx.model.tables.get(table)?.columns.get(cmd.name);
         if (!col)
             continue;
-        const newType = (0,ast/* columnTypeOf */.gy)(cmd.def?.ColumnDef?.typeName, ctx.model.enums);
-        const change = (0,schema_model/* compareTypes */.Zw)(col.type, newType);
+        const newType = columnTypeOf(cmd.def?.ColumnDef?.typeName, ctx.model.enums);
+        const change = compareTypes(col.type, newType);
         const binaryCompatible = change === 'same' ||
             (change === 'widen-invisible' && (col.type.family === 'text' || (col.type.family === 'numeric' && (col.type.scale ?? 0) === (newType.scale ?? 0))));
         if (!binaryCompatible) {
@@ -1857,7 +2167,7 @@ const typeChangeRewrite = (s, ctx) => {
 };
 /** SC118: GENERATED ALWAYS rejects the ids the stable version supplies. */
 const identityAdded = (s, ctx) => alterCmds(s)
-    .filter(({ table, cmd }) => (0,schema_model/* isStableColumn */.gT)(ctx.model, table, cmd.name))
+    .filter(({ table, cmd }) => isStableColumn(ctx.model, table, cmd.name))
     .filter(({ cmd }) => (cmd.subtype === 'AT_AddIdentity' && cmd.def?.Constraint?.generated_when === 'a') || cmd.subtype === 'AT_SetExpression')
     .map(({ table, cmd }) => ({
     rule: 'SC118',
@@ -1923,16 +2233,16 @@ const PG_RULES = [
 
 /** Builds the stable schema from the stable migrations, in order. */
 function buildPgModel(stmts, contract = []) {
-    const model = (0,schema_model/* emptyModel */.$Q)();
+    const model = emptyModel();
     for (const s of stmts)
         applyPgStatement(model, s, 'stable');
-    (0,schema_model/* markAllStable */.Uv)(model);
+    markAllStable(model);
     for (const c of contract)
         model.contract.add(c);
     return model;
 }
 function classifyPgChange(stable, change, opts = {}) {
-    const model = (0,schema_model/* cloneModel */.n4)(stable);
+    const model = cloneModel(stable);
     const findings = [];
     const validatedNotNull = new Set();
     const pendingChecks = new Map();
@@ -1983,13 +2293,13 @@ function classifyPgChange(stable, change, opts = {}) {
 function downgradeForSafePatterns(hits, s, change) {
     return hits.map((h) => {
         if (h.rule === 'SC103' && s.type === 'RenameStmt') {
-            const oldName = (0,ast/* rangeVarKey */.C5)(s.node.relation);
-            const viewBack = change.some((o) => o.index > s.index && o.type === 'ViewStmt' && (0,ast/* rangeVarKey */.C5)(o.node.view) === oldName);
+            const oldName = rangeVarKey(s.node.relation);
+            const viewBack = change.some((o) => o.index > s.index && o.type === 'ViewStmt' && rangeVarKey(o.node.view) === oldName);
             if (viewBack)
                 return { ...h, verdict: 'warn', message: `${h.message.split(':')[0]}; a view under the old name keeps stable reads working (writes through the view work only if it is simple and updatable).` };
         }
         if (h.rule === 'SC104' && s.type === 'RenameStmt') {
-            const table = (0,ast/* rangeVarKey */.C5)(s.node.relation);
+            const table = rangeVarKey(s.node.relation);
             const genBack = change.some((o) => o.index > s.index &&
                 alterCmds(o).some(({ table: t, cmd }) => t === table &&
                     cmd.subtype === 'AT_AddColumn' &&
@@ -2076,666 +2386,10 @@ function lineAt(text, charOffset) {
     return line;
 }
 
-// EXTERNAL MODULE: ./src/schema/pg/replay.ts + 1 modules
-var pg_replay = __webpack_require__(42298);
-;// CONCATENATED MODULE: ./src/schema/pg/check.ts
-/**
- * The PostgreSQL pipeline: parse the stable and new migrations, build the stable model, classify
- * each new statement, replay in PGlite, and merge what the replay saw into the findings.
- */
-
-
-
-
-
-const OPAQUE = new Set(['DoStmt', 'CallStmt', 'ExecuteStmt', 'Unparsable']);
-async function checkPostgres(input) {
-    const parser = await loadPgParser();
-    const notes = [];
-    const stableStmts = [];
-    for (const f of input.stable) {
-        const stmts = parser.parseFile(f.text, f.path, 0);
-        if (stmts.some((s) => s.type === 'Unparsable'))
-            notes.push(`Stable migration ${f.path} does not parse; the stable model leaves it out.`);
-        stableStmts.push(...stmts.filter((s) => s.type !== 'Unparsable'));
-    }
-    const change = [];
-    for (const f of input.change)
-        change.push(...parser.parseFile(f.text, f.path, change.length));
-    const model = input.stableModel ?? buildPgModel(stableStmts, input.contract);
-    for (const c of input.contract)
-        model.contract.add(c);
-    const { findings } = classifyPgChange(model, change, { requireLockTimeout: input.requireLockTimeout });
-    if (!input.replayDb)
-        return { findings: strip(findings), notes, replay: 'skipped' };
-    let outcome;
-    try {
-        const db = await input.replayDb;
-        outcome = await (0,pg_replay/* replayPgChange */.DS)(db, input.stableModel ? [] : input.stable, change, { timeoutMs: input.timeoutMs, signal: input.signal });
-    }
-    catch (err) {
-        if (err.reason === 'cancelled')
-            throw err;
-        notes.push(`Replay unavailable (${(0,errors/* errorMessage */.gJ)(err)}); static analysis only.`);
-        return { findings: strip(findings), notes, replay: 'unavailable' };
-    }
-    notes.push(...outcome.notes);
-    if (outcome.status === 'unavailable')
-        return { findings: strip(findings), notes, replay: 'unavailable' };
-    return { findings: strip(mergeReplay(findings, change, outcome, model.contract)), notes, replay: 'ran' };
-}
-function covers(a, b) {
-    if (!a)
-        return false;
-    return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
-}
-/**
- * For opaque statements the replay decides (SC120 gives way to what it saw); for plain DDL it adds
- * only what static analysis did not name, e.g. the objects a CASCADE took along.
- */
-function mergeReplay(findings, change, outcome, contract) {
-    const out = [];
-    const byIndex = new Map();
-    for (const f of findings) {
-        const list = byIndex.get(f.index ?? -1) ?? [];
-        list.push(f);
-        byIndex.set(f.index ?? -1, list);
-    }
-    for (const s of change) {
-        const statics = byIndex.get(s.index) ?? [];
-        const replayHits = outcome.hits.get(s.index) ?? [];
-        const applied = outcome.applied.has(s.index);
-        if (OPAQUE.has(s.type) && applied) {
-            const kept = statics.filter((f) => f.rule !== 'SC120');
-            out.push(...kept);
-            if (replayHits.length) {
-                out.push(...hitsToFindings(replayHits, s, contract).map((f) => ({ ...f, index: s.index })));
-            }
-            else {
-                const f = statics.find((x) => x.rule === 'SC120');
-                if (f)
-                    out.push({ ...f, verdict: 'pass', message: `${f.message} The replay ran it and saw no change to objects the stable version uses.` });
-            }
-        }
-        else {
-            out.push(...statics);
-            const extra = replayHits.filter((h) => !statics.some((f) => covers(f.object, h.object)));
-            out.push(...hitsToFindings(extra, s, contract).map((f) => ({ ...f, index: s.index })));
-        }
-        if (outcome.failed?.index === s.index) {
-            out.push(...hitsToFindings([{ rule: 'SC120', object: s.type, message: `PostgreSQL rejected this statement during the replay on a fresh copy of the stable schema: ${outcome.failed.error}. The migration is likely to fail in production too.` }], s, contract).map((f) => ({ ...f, index: s.index })));
-        }
-    }
-    return out;
-}
-function strip(findings) {
-    return findings.map(({ index: _index, ...f }) => f);
-}
-
-;// CONCATENATED MODULE: ./src/schema/rules/model-diff.ts
-/**
- * Compares two schema models (from two dumps) when there are no statements to classify. Pure.
- * Without object identity a rename shows as a drop and an add: the drop is what breaks stable.
- */
-
-function diffModels(stable, canary) {
-    const hits = [];
-    for (const [key, t] of stable.tables) {
-        const c = canary.tables.get(key);
-        if (!c) {
-            hits.push({ rule: 'SC101', object: key, message: `Table ${key} exists in the stable schema but not in the canary's: stable queries on it fail.`, contractable: true });
-            continue;
-        }
-        for (const [name, col] of t.columns) {
-            const object = `${key}.${name}`;
-            const nc = c.columns.get(name);
-            if (!nc) {
-                hits.push({ rule: 'SC102', object, message: `Column ${object} exists in the stable schema but not in the canary's (dropped or renamed): stable queries naming it fail.`, contractable: true });
-                continue;
-            }
-            if (col.type.family === 'enum' && nc.type.family === 'enum') {
-                const oldVals = col.type.enumValues ?? stable.enums.get(col.type.name)?.values ?? [];
-                const newVals = nc.type.enumValues ?? canary.enums.get(nc.type.name)?.values ?? [];
-                const missing = oldVals.filter((v) => !newVals.includes(v));
-                if (missing.length)
-                    hits.push({ rule: 'SC109', object, message: `${object} no longer accepts ${missing.join(', ')}: stable writes of those values fail.` });
-                else if (newVals.length > oldVals.length)
-                    hits.push({ rule: 'SC115', object, message: `${object} accepts new values ${newVals.filter((v) => !oldVals.includes(v)).join(', ')}: stable readers may not know them.` });
-            }
-            else {
-                const change = (0,schema_model/* compareTypes */.Zw)(col.type, nc.type);
-                if (change === 'narrow' || change === 'family-change')
-                    hits.push({ rule: 'SC108', object, message: `${object} changes from ${col.type.name} to ${nc.type.name}, which does not hold every old value.` });
-                else if (change === 'widen-visible')
-                    hits.push({ rule: 'SC116', object, message: `${object} widens from ${col.type.name} to ${nc.type.name}: stable clients read the new type.` });
-            }
-            if (!col.notNull && nc.notNull)
-                hits.push({ rule: 'SC106', object, message: `${object} becomes NOT NULL: stable writes that leave it NULL fail.` });
-            if (col.notNull && !nc.notNull)
-                hits.push({ rule: 'SC114', object, message: `${object} may now be NULL: stable readers may not expect it.` });
-            if (col.hasDefault && !nc.hasDefault && nc.notNull && !nc.identity)
-                hits.push({ rule: 'SC107', object, message: `The default of NOT NULL column ${object} is gone: stable INSERTs that omit it fail.` });
-            else if (col.hasDefault && nc.hasDefault && col.defaultText !== nc.defaultText)
-                hits.push({ rule: 'SC117', object, message: `The default of ${object} changes.` });
-            if (!col.identity && nc.identity && !nc.hasDefault)
-                hits.push({ rule: 'SC118', object, message: `${object} becomes an identity column.` });
-            if (!col.generated && nc.generated)
-                hits.push({ rule: 'SC118', object, message: `${object} becomes a generated column: stable writes to it fail.` });
-        }
-        for (const [name, nc] of c.columns) {
-            if (t.columns.has(name))
-                continue;
-            if (nc.notNull && !nc.hasDefault && !nc.generated)
-                hits.push({ rule: 'SC105', object: `${key}.${name}`, message: `${key}.${name} is new, NOT NULL and has no default: stable INSERTs omit it and fail.` });
-        }
-    }
-    for (const [key, e] of stable.enums) {
-        const ne = canary.enums.get(key);
-        if (!ne)
-            continue;
-        const missing = e.values.filter((v) => !ne.values.includes(v));
-        for (const v of missing)
-            hits.push({ rule: 'SC109', object: `${key}.${v}`, message: `Enum ${key} no longer has '${v}': stable writes of it fail.` });
-        for (const v of ne.values.filter((x) => !e.values.includes(x)))
-            hits.push({ rule: 'SC115', object: `${key}.${v}`, message: `Enum ${key} gains '${v}': stable readers may not know it.` });
-    }
-    for (const [key] of stable.objects) {
-        if (canary.objects.has(key))
-            continue;
-        const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-        hits.push({ rule: 'SC112', object: `${kind} ${name}`, verdict: kind === 'trigger' ? 'warn' : undefined, message: `The ${kind} ${name} exists in the stable schema but not in the canary's.`, contractable: true });
-    }
-    for (const [key, idx] of stable.indexes) {
-        if (idx.unique && !canary.indexes.has(key) && canary.tables.has(idx.table))
-            hits.push({ rule: 'SC111', object: key, message: `Unique index ${key} on ${idx.table} is gone: stable upserts that rely on it fail.` });
-    }
-    for (const [key, idx] of canary.indexes) {
-        if (idx.unique && !stable.indexes.has(key) && stable.tables.has(idx.table))
-            hits.push({ rule: 'SC110', object: key, message: `A unique index ${key} appears on ${idx.table}: stable writes of duplicates fail.` });
-    }
-    return hits;
-}
-
-;// CONCATENATED MODULE: ./src/schema/types.ts
-function worstVerdict(verdicts) {
-    let worst = 'pass';
-    for (const v of verdicts) {
-        if (v === 'block')
-            return 'block';
-        if (v === 'warn')
-            worst = 'warn';
-    }
-    return worst;
-}
-
-;// CONCATENATED MODULE: ./src/schema/check.ts
-/**
- * The schema and config compatibility check: gathers the inputs (git refs, dumps, or an ORM
- * command), runs the dialect pipeline and the config rules, and builds the report.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const DEFAULT_TIMEOUT_MS = 120_000;
-function validate(opts) {
-    if (opts.dialect !== 'postgres' && opts.dialect !== 'mysql')
-        throw new errors/* InputError */.dz('dialect', `expected postgres or mysql, found "${String(opts.dialect)}"`);
-    const cmd = Boolean(opts.sqlCommand?.length);
-    if (opts.canaryDump && !opts.stableDump)
-        throw new errors/* InputError */.dz('stableDump', 'a canary dump needs the stable dump to compare with');
-    if (opts.stableDump && !opts.canaryDump && !cmd)
-        throw new errors/* InputError */.dz(opts.stableDump ? 'canaryDump' : 'stableDump', 'schema dumps come in pairs: give both the stable and the canary dump (or a stable dump with sqlCommand)');
-    const git = Boolean(opts.dir && opts.base);
-    const dumps = Boolean(opts.stableDump && opts.canaryDump);
-    const command = cmd;
-    if (opts.dir && !opts.base && !command)
-        throw new errors/* InputError */.dz('base', 'is required with dir: the stable ref (e.g. the PR base or the commit of the stable image)');
-    if (!git && !dumps && !command)
-        throw new errors/* InputError */.dz('dir', 'expected a migrations directory with base/head refs, two schema dumps, or a command that prints the new SQL');
-    if (dumps && command)
-        throw new errors/* InputError */.dz('sqlCommand', 'give either schema dumps or a command, not both');
-    if (opts.config && !(opts.base))
-        throw new errors/* InputError */.dz('config', 'the config comparison needs the base ref (and head, default HEAD)');
-    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0))
-        throw new errors/* InputError */.dz('timeoutMs', `expected a positive number of milliseconds, found ${opts.timeoutMs}`);
-}
-async function readLocal(cwd, path, field) {
-    const full = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(cwd, path);
-    try {
-        return await (0,promises_.readFile)(full, 'utf8');
-    }
-    catch (err) {
-        throw new errors/* InputError */.dz(field, `cannot read ${path} (${err.code ?? 'error'}); give a path relative to the repository root`);
-    }
-}
-async function runSchemaCheck(opts) {
-    validate(opts);
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const head = opts.head ?? 'HEAD';
-    const gitOpts = { cwd: opts.cwd, timeoutMs, signal: opts.signal };
-    const notes = [];
-    const findings = [];
-    const filesChecked = [];
-    const dumps = Boolean(opts.stableDump && opts.canaryDump);
-    const wantReplay = opts.dialect === 'postgres' && opts.replay !== false && !dumps;
-    if (opts.dialect === 'mysql' && opts.replay)
-        notes.push('The replay runs for PostgreSQL only; MySQL changes are checked statically.');
-    if (dumps && opts.replay)
-        notes.push('Dumps carry no object identity, so there is nothing to replay: compared statically.');
-    // PGlite takes seconds to start: start it now, while git and the parser work.
-    let replayDb;
-    let startedHere = false;
-    if (wantReplay) {
-        if (opts.replayDatabase) {
-            const db = opts.replayDatabase;
-            replayDb = (0,pg_replay/* resetReplayDatabase */.wK)(db).then(() => db);
-        }
-        else {
-            replayDb = (0,pg_replay/* startReplayDatabase */.Jk)();
-            startedHere = true;
-        }
-        replayDb.catch(() => undefined);
-    }
-    let replay = wantReplay ? 'ran' : 'skipped';
-    try {
-        let stable = [];
-        let change = [];
-        let contract = [];
-        if (opts.dir && opts.base) {
-            const set = await discoverMigrations(opts.dir, opts.base, head, gitOpts);
-            stable = set.stable;
-            change = set.change;
-            contract = set.contract;
-            findings.push(...set.history);
-        }
-        if (opts.sqlCommand?.length) {
-            const { stdout } = await runCommand(opts.sqlCommand, { cwd: opts.cwd, timeoutMs, signal: opts.signal });
-            change = [{ path: `command: ${opts.sqlCommand.join(' ').slice(0, 120)}`, text: stdout }];
-            if (opts.stableDump)
-                stable = [{ path: opts.stableDump, text: await readLocal(opts.cwd, opts.stableDump, 'stableDump') }];
-            else if (!opts.dir)
-                notes.push('No stable migrations given: every table the command alters counts as one the stable version uses.');
-        }
-        if (dumps) {
-            const [s, c] = await Promise.all([readLocal(opts.cwd, opts.stableDump, 'stableDump'), readLocal(opts.cwd, opts.canaryDump, 'canaryDump')]);
-            findings.push(...(await compareDumps(opts.dialect, { path: opts.stableDump, text: s }, { path: opts.canaryDump, text: c })));
-            notes.push('Compared two schema dumps: a rename shows as a drop plus an add.');
-            filesChecked.push(opts.stableDump, opts.canaryDump);
-        }
-        else {
-            filesChecked.push(...change.map((f) => f.path));
-            if (change.length === 0)
-                notes.push('No new migrations in the change.');
-            if (opts.dialect === 'postgres') {
-                const r = await checkPostgres({ stable, change, contract, replayDb, requireLockTimeout: opts.requireLockTimeout, timeoutMs, signal: opts.signal });
-                findings.push(...r.findings);
-                notes.push(...r.notes);
-                replay = r.replay;
-            }
-            else {
-                const r = await checkMysql({ stable, change, contract });
-                findings.push(...r.findings);
-                notes.push(...r.notes);
-            }
-        }
-        if (opts.config) {
-            const r = await checkConfig(opts.config, opts.base, head, gitOpts);
-            findings.push(...r.findings);
-            notes.push(...r.notes);
-            filesChecked.push(...r.files);
-        }
-    }
-    catch (err) {
-        if (err instanceof errors/* CanaryGateError */.kT)
-            throw err;
-        throw new errors/* CanaryGateError */.kT('internal', `The schema check failed: ${err.message}`, { cause: err });
-    }
-    finally {
-        if (startedHere && replayDb)
-            await replayDb.then((db) => db.close()).catch(() => undefined);
-    }
-    const final = applyStrict(findings, Boolean(opts.strict));
-    return { verdict: worstVerdict(final.map((f) => f.verdict)), findings: final, notes, filesChecked, replay };
-}
-async function compareDumps(dialect, stable, canary) {
-    let hits;
-    if (dialect === 'postgres') {
-        const parser = await loadPgParser();
-        hits = diffModels(buildPgModel(parser.parseFile(stable.text, stable.path, 0)), buildPgModel(parser.parseFile(canary.text, canary.path, 0)));
-    }
-    else {
-        hits = diffModels(buildMysqlModel(await parseMysqlFiles([stable])), buildMysqlModel(await parseMysqlFiles([canary])));
-    }
-    return hitsToFindings(hits, undefined, new Set()).map((f) => ({ ...f, file: canary.path }));
-}
-
-
-/***/ }),
-
-/***/ 52442:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   $Q: () => (/* binding */ emptyModel),
-/* harmony export */   SR: () => (/* binding */ isStableTable),
-/* harmony export */   Uv: () => (/* binding */ markAllStable),
-/* harmony export */   Zw: () => (/* binding */ compareTypes),
-/* harmony export */   gT: () => (/* binding */ isStableColumn),
-/* harmony export */   h8: () => (/* binding */ isStableObject),
-/* harmony export */   n4: () => (/* binding */ cloneModel)
-/* harmony export */ });
-function emptyModel() {
-    return { tables: new Map(), indexes: new Map(), objects: new Map(), enums: new Map(), contract: new Set() };
-}
-function cloneModel(m) {
-    const tables = new Map();
-    for (const [k, t] of m.tables) {
-        const columns = new Map();
-        for (const [ck, c] of t.columns)
-            columns.set(ck, { ...c, type: { ...c.type } });
-        tables.set(k, { ...t, columns });
-    }
-    const enums = new Map();
-    for (const [k, e] of m.enums)
-        enums.set(k, { values: [...e.values], origin: e.origin });
-    return {
-        tables,
-        indexes: new Map([...m.indexes].map(([k, v]) => [k, { ...v }])),
-        objects: new Map(m.objects),
-        enums,
-        contract: new Set(m.contract),
-    };
-}
-/** Every object of the model now counts as the stable version's (after the stable migrations ran). */
-function markAllStable(m) {
-    for (const t of m.tables.values()) {
-        t.origin = 'stable';
-        for (const c of t.columns.values())
-            c.origin = 'stable';
-    }
-    for (const i of m.indexes.values())
-        i.origin = 'stable';
-    for (const k of m.objects.keys())
-        m.objects.set(k, 'stable');
-    for (const e of m.enums.values())
-        e.origin = 'stable';
-}
-/**
- * A table is the stable version's unless the change created it. Tables the model does not know
- * (no stable migrations given, or created outside the migrations) count as stable: the safe side.
- */
-function isStableTable(m, table) {
-    const t = m.tables.get(table);
-    return t ? t.origin === 'stable' : true;
-}
-function isStableColumn(m, table, column) {
-    const t = m.tables.get(table);
-    if (!t)
-        return true;
-    if (t.origin === 'change')
-        return false;
-    const c = t.columns.get(column);
-    return c ? c.origin === 'stable' : true;
-}
-function isStableObject(m, kind, key) {
-    const o = m.objects.get(`${kind}:${key}`);
-    return o ? o === 'stable' : true;
-}
-/**
- * Does the new type hold every value of the old one, and would a client notice the difference?
- * `widen-invisible` (varchar(20) → varchar(50), varchar → text) is safe; `widen-visible`
- * (int → bigint, timestamp ↔ timestamptz) may surprise a client; `narrow` and `family-change` can
- * reject values the stable version writes.
- */
-function compareTypes(oldT, newT) {
-    if (oldT.array !== newT.array)
-        return 'family-change';
-    if (oldT.family !== newT.family) {
-        const pair = `${oldT.family}>${newT.family}`;
-        if (pair === 'timestamp>timestamptz' || pair === 'timestamptz>timestamp')
-            return 'widen-visible';
-        if (pair === 'int>numeric' && (newT.precision === undefined || newT.precision - (newT.scale ?? 0) >= 20)) {
-            return 'widen-visible';
-        }
-        if (pair === 'enum>text' && newT.length === undefined)
-            return 'widen-visible';
-        return 'family-change';
-    }
-    switch (oldT.family) {
-        case 'int':
-        case 'float': {
-            const ob = oldT.bytes ?? 4;
-            const nb = newT.bytes ?? 4;
-            if (oldT.unsigned && !newT.unsigned && nb <= ob)
-                return 'narrow';
-            if (!oldT.unsigned && newT.unsigned)
-                return 'narrow';
-            if (nb < ob)
-                return 'narrow';
-            if (nb > ob || oldT.unsigned !== newT.unsigned)
-                return 'widen-visible';
-            return 'same';
-        }
-        case 'text': {
-            if (oldT.length === newT.length)
-                return oldT.name === newT.name ? 'same' : 'widen-invisible';
-            if (newT.length === undefined)
-                return 'widen-invisible';
-            if (oldT.length === undefined || newT.length < oldT.length)
-                return 'narrow';
-            return 'widen-invisible';
-        }
-        case 'numeric': {
-            if (newT.precision === undefined)
-                return oldT.precision === undefined ? 'same' : 'widen-invisible';
-            if (oldT.precision === undefined)
-                return 'narrow';
-            const oi = oldT.precision - (oldT.scale ?? 0);
-            const ni = newT.precision - (newT.scale ?? 0);
-            if (ni < oi || (newT.scale ?? 0) < (oldT.scale ?? 0))
-                return 'narrow';
-            if (ni === oi && (newT.scale ?? 0) === (oldT.scale ?? 0))
-                return 'same';
-            return 'widen-invisible';
-        }
-        case 'enum': {
-            if (oldT.enumValues && newT.enumValues) {
-                const removed = oldT.enumValues.some((v) => !newT.enumValues.includes(v));
-                if (removed)
-                    return 'narrow';
-                return newT.enumValues.length > oldT.enumValues.length ? 'widen-visible' : 'same';
-            }
-            return oldT.name === newT.name ? 'same' : 'family-change';
-        }
-        default:
-            return oldT.name === newT.name ? 'same' : 'family-change';
-    }
-}
-
-
-/***/ }),
-
-/***/ 54333:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   $f: () => (/* binding */ isSerialType),
-/* harmony export */   C5: () => (/* binding */ rangeVarKey),
-/* harmony export */   Im: () => (/* binding */ constraintsOf),
-/* harmony export */   OD: () => (/* binding */ nameList),
-/* harmony export */   Ss: () => (/* binding */ qualify),
-/* harmony export */   a7: () => (/* binding */ namesKey),
-/* harmony export */   dM: () => (/* binding */ exprText),
-/* harmony export */   gY: () => (/* binding */ isVolatileExpr),
-/* harmony export */   gy: () => (/* binding */ columnTypeOf)
-/* harmony export */ });
-/* unused harmony export walkNodes */
-/** `users`, or `billing.users` outside the default schema. */
-function qualify(schema, name) {
-    return schema && schema !== 'public' ? `${schema}.${name}` : name;
-}
-function rangeVarKey(rv) {
-    return qualify(rv?.schemaname, String(rv?.relname ?? '?'));
-}
-/** A list of String nodes (`names`, `typeName`, a List's items) joined as a key. */
-function nameList(items) {
-    return (items ?? []).map((n) => String(n?.String?.sval ?? n?.sval ?? '?'));
-}
-function namesKey(items) {
-    const names = nameList(items);
-    if (names.length === 1)
-        return names[0];
-    return qualify(names[names.length - 2], names[names.length - 1]);
-}
-function intConst(n) {
-    const v = n?.A_Const?.ival;
-    if (v === undefined)
-        return undefined;
-    return typeof v.ival === 'number' ? v.ival : 0;
-}
-const INT_BYTES = {
-    int2: 2, smallint: 2, smallserial: 2, serial2: 2,
-    int4: 4, int: 4, integer: 4, serial: 4, serial4: 4,
-    int8: 8, bigint: 8, bigserial: 8, serial8: 8,
-};
-const SERIALS = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
-function isSerialType(tn) {
-    return SERIALS.has(nameList(tn?.names).at(-1) ?? '');
-}
-/** Maps a TypeName node to the model's type; `enums` tells user enum types apart. */
-function columnTypeOf(tn, enums) {
-    const names = nameList(tn?.names);
-    const base = names[names.length - 1] ?? '?';
-    const mods = (tn?.typmods ?? []).map(intConst);
-    const array = Array.isArray(tn?.arrayBounds) && tn.arrayBounds.length > 0;
-    const name = (mods.length ? `${base}(${mods.join(',')})` : base) + (array ? '[]' : '');
-    const t = { family: 'other', name, array };
-    if (base in INT_BYTES)
-        return { ...t, family: 'int', bytes: INT_BYTES[base] };
-    switch (base) {
-        case 'numeric':
-        case 'decimal':
-            return { ...t, family: 'numeric', precision: mods[0], scale: mods[0] === undefined ? undefined : (mods[1] ?? 0) };
-        case 'float4':
-        case 'real':
-            return { ...t, family: 'float', bytes: 4 };
-        case 'float8':
-            return { ...t, family: 'float', bytes: 8 };
-        case 'varchar':
-        case 'bpchar':
-        case 'char':
-            return { ...t, family: 'text', length: mods[0] };
-        case 'text':
-            return { ...t, family: 'text' };
-        case 'bool':
-        case 'boolean':
-            return { ...t, family: 'bool' };
-        case 'timestamp':
-            return { ...t, family: 'timestamp' };
-        case 'timestamptz':
-            return { ...t, family: 'timestamptz' };
-        case 'date':
-            return { ...t, family: 'date' };
-        case 'time':
-        case 'timetz':
-            return { ...t, family: 'time' };
-        case 'json':
-        case 'jsonb':
-            return { ...t, family: 'json' };
-        case 'uuid':
-            return { ...t, family: 'uuid' };
-        case 'bytea':
-            return { ...t, family: 'bytes' };
-        default: {
-            const key = namesKey(tn?.names);
-            if (enums?.has(key))
-                return { ...t, family: 'enum', name: key + (array ? '[]' : '') };
-            return t;
-        }
-    }
-}
-function constraintsOf(colDef) {
-    return (colDef?.constraints ?? []).map((c) => c.Constraint).filter(Boolean);
-}
-/** Deterministic text of an expression node, for comparing defaults. */
-function exprText(n) {
-    return JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v));
-}
-const VOLATILE_FUNCS = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'clock_timestamp', 'nextval', 'timeofday']);
-/** True when the expression calls a volatile function (forces a table rewrite as a default). */
-function isVolatileExpr(n) {
-    let found = false;
-    const walk = (x) => {
-        if (found || x === null || typeof x !== 'object')
-            return;
-        if (x.FuncCall) {
-            const fname = nameList(x.FuncCall.funcname).at(-1) ?? '';
-            if (VOLATILE_FUNCS.has(fname))
-                found = true;
-        }
-        for (const v of Object.values(x))
-            walk(v);
-    };
-    walk(n);
-    return found;
-}
-/** Walks every node of a tree; the visitor sees each object that has a single node-type key. */
-function walkNodes(n, visit) {
-    if (n === null || typeof n !== 'object')
-        return;
-    if (Array.isArray(n)) {
-        for (const x of n)
-            walkNodes(x, visit);
-        return;
-    }
-    for (const [k, v] of Object.entries(n)) {
-        if (/^[A-Z]/.test(k) && v && typeof v === 'object')
-            visit(k, v);
-        walkNodes(v, visit);
-    }
-}
-
-
-/***/ }),
-
-/***/ 42298:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  DS: () => (/* binding */ replayPgChange),
-  wK: () => (/* binding */ resetReplayDatabase),
-  Jk: () => (/* binding */ startReplayDatabase)
-});
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:module"
 var external_node_module_ = __webpack_require__(98995);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(48161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
-// EXTERNAL MODULE: ./src/util/errors.ts
-var errors = __webpack_require__(70017);
-// EXTERNAL MODULE: ./src/util/retry.ts
-var retry = __webpack_require__(4266);
-// EXTERNAL MODULE: ./src/schema/model.ts
-var model = __webpack_require__(52442);
-// EXTERNAL MODULE: ./src/schema/pg/ast.ts
-var ast = __webpack_require__(54333);
 ;// CONCATENATED MODULE: ./src/schema/pg/catalog.ts
 /**
  * A snapshot of the PostgreSQL catalog keyed by object identity (OIDs, attnums), and a pure diff of
@@ -2823,7 +2477,7 @@ function diffSnapshots(before, after, stable) {
     const hits = [];
     const relBefore = new Map(before.relations.map((r) => [r.oid, r]));
     const relAfter = new Map(after.relations.map((r) => [r.oid, r]));
-    const relKey = (r) => (0,ast/* qualify */.Ss)(r.schema, r.name);
+    const relKey = (r) => qualify(r.schema, r.name);
     const enumTypesAfter = new Set(after.enums.map((e) => e.type));
     const enumTypesBefore = new Set(before.enums.map((e) => e.type));
     const labels = (snap, type) => snap.enums.filter((e) => e.type === type).map((e) => e.label);
@@ -2881,7 +2535,7 @@ function diffSnapshots(before, after, stable) {
                     hits.push({ rule: 'SC109', object, message: `Replay: ${object} moves to enum ${a.type}, which lacks ${missing.join(', ')}.` });
             }
             else {
-                const change = (0,model/* compareTypes */.Zw)(oldT, newT);
+                const change = compareTypes(oldT, newT);
                 if (change === 'narrow' || change === 'family-change')
                     hits.push({ rule: 'SC108', object, message: `Replay: ${object} changed from ${c.type} to ${a.type}, which does not hold every old value.` });
                 else if (change === 'widen-visible')
@@ -2939,9 +2593,9 @@ function diffSnapshots(before, after, stable) {
     for (const o of before.others) {
         if (!stable.others.has(o.oid) || otherAfter.has(o.oid))
             continue;
-        if (o.kind === 'type' && before.enums.some((e) => e.type === (0,ast/* qualify */.Ss)(o.schema, o.name) && !stable.enums.has(e.oid)))
+        if (o.kind === 'type' && before.enums.some((e) => e.type === qualify(o.schema, o.name) && !stable.enums.has(e.oid)))
             continue;
-        const object = o.kind === 'schema' ? `schema ${o.name}` : `${o.kind} ${(0,ast/* qualify */.Ss)(o.schema, o.name)}`;
+        const object = o.kind === 'schema' ? `schema ${o.name}` : `${o.kind} ${qualify(o.schema, o.name)}`;
         hits.push({ rule: 'SC112', object, verdict: o.kind === 'trigger' ? 'warn' : undefined, message: `Replay: ${object} no longer exists.`, contractable: true });
     }
     return hits;
@@ -3093,19 +2747,349 @@ async function replayPgChange(db, stable, change, opts) {
     return outcome;
 }
 
+;// CONCATENATED MODULE: ./src/schema/pg/check.ts
+/**
+ * The PostgreSQL pipeline: parse the stable and new migrations, build the stable model, classify
+ * each new statement, replay in PGlite, and merge what the replay saw into the findings.
+ */
 
-/***/ }),
 
-/***/ 8515:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Tc: () => (/* binding */ sortFindings),
-/* harmony export */   iq: () => (/* binding */ renderSchemaJson),
-/* harmony export */   xh: () => (/* binding */ renderSchemaMarkdown)
-/* harmony export */ });
-/* unused harmony export escapeMarkdown */
-/* harmony import */ var _rules_catalog_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(56776);
+
+
+const OPAQUE = new Set(['DoStmt', 'CallStmt', 'ExecuteStmt', 'Unparsable']);
+async function checkPostgres(input) {
+    const parser = await loadPgParser();
+    const notes = [];
+    const stableStmts = [];
+    for (const f of input.stable) {
+        const stmts = parser.parseFile(f.text, f.path, 0);
+        if (stmts.some((s) => s.type === 'Unparsable'))
+            notes.push(`Stable migration ${f.path} does not parse; the stable model leaves it out.`);
+        stableStmts.push(...stmts.filter((s) => s.type !== 'Unparsable'));
+    }
+    const change = [];
+    for (const f of input.change)
+        change.push(...parser.parseFile(f.text, f.path, change.length));
+    const model = input.stableModel ?? buildPgModel(stableStmts, input.contract);
+    for (const c of input.contract)
+        model.contract.add(c);
+    const { findings } = classifyPgChange(model, change, { requireLockTimeout: input.requireLockTimeout });
+    if (!input.replayDb)
+        return { findings: strip(findings), notes, replay: 'skipped' };
+    let outcome;
+    try {
+        const db = await input.replayDb;
+        outcome = await replayPgChange(db, input.stableModel ? [] : input.stable, change, { timeoutMs: input.timeoutMs, signal: input.signal });
+    }
+    catch (err) {
+        if (err.reason === 'cancelled')
+            throw err;
+        notes.push(`Replay unavailable (${(0,errors/* errorMessage */.gJ)(err)}); static analysis only.`);
+        return { findings: strip(findings), notes, replay: 'unavailable' };
+    }
+    notes.push(...outcome.notes);
+    if (outcome.status === 'unavailable')
+        return { findings: strip(findings), notes, replay: 'unavailable' };
+    return { findings: strip(mergeReplay(findings, change, outcome, model.contract)), notes, replay: 'ran' };
+}
+function covers(a, b) {
+    if (!a)
+        return false;
+    return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+}
+/**
+ * For opaque statements the replay decides (SC120 gives way to what it saw); for plain DDL it adds
+ * only what static analysis did not name, e.g. the objects a CASCADE took along.
+ */
+function mergeReplay(findings, change, outcome, contract) {
+    const out = [];
+    const byIndex = new Map();
+    for (const f of findings) {
+        const list = byIndex.get(f.index ?? -1) ?? [];
+        list.push(f);
+        byIndex.set(f.index ?? -1, list);
+    }
+    for (const s of change) {
+        const statics = byIndex.get(s.index) ?? [];
+        const replayHits = outcome.hits.get(s.index) ?? [];
+        const applied = outcome.applied.has(s.index);
+        if (OPAQUE.has(s.type) && applied) {
+            const kept = statics.filter((f) => f.rule !== 'SC120');
+            out.push(...kept);
+            if (replayHits.length) {
+                out.push(...hitsToFindings(replayHits, s, contract).map((f) => ({ ...f, index: s.index })));
+            }
+            else {
+                const f = statics.find((x) => x.rule === 'SC120');
+                if (f)
+                    out.push({ ...f, verdict: 'pass', message: `${f.message} The replay ran it and saw no change to objects the stable version uses.` });
+            }
+        }
+        else {
+            out.push(...statics);
+            const extra = replayHits.filter((h) => !statics.some((f) => covers(f.object, h.object)));
+            out.push(...hitsToFindings(extra, s, contract).map((f) => ({ ...f, index: s.index })));
+        }
+        if (outcome.failed?.index === s.index) {
+            out.push(...hitsToFindings([{ rule: 'SC120', object: s.type, message: `PostgreSQL rejected this statement during the replay on a fresh copy of the stable schema: ${outcome.failed.error}. The migration is likely to fail in production too.` }], s, contract).map((f) => ({ ...f, index: s.index })));
+        }
+    }
+    return out;
+}
+function strip(findings) {
+    return findings.map(({ index: _index, ...f }) => f);
+}
+
+;// CONCATENATED MODULE: ./src/schema/rules/model-diff.ts
+/**
+ * Compares two schema models (from two dumps) when there are no statements to classify. Pure.
+ * Without object identity a rename shows as a drop and an add: the drop is what breaks stable.
+ */
+
+function diffModels(stable, canary) {
+    const hits = [];
+    for (const [key, t] of stable.tables) {
+        const c = canary.tables.get(key);
+        if (!c) {
+            hits.push({ rule: 'SC101', object: key, message: `Table ${key} exists in the stable schema but not in the canary's: stable queries on it fail.`, contractable: true });
+            continue;
+        }
+        for (const [name, col] of t.columns) {
+            const object = `${key}.${name}`;
+            const nc = c.columns.get(name);
+            if (!nc) {
+                hits.push({ rule: 'SC102', object, message: `Column ${object} exists in the stable schema but not in the canary's (dropped or renamed): stable queries naming it fail.`, contractable: true });
+                continue;
+            }
+            if (col.type.family === 'enum' && nc.type.family === 'enum') {
+                const oldVals = col.type.enumValues ?? stable.enums.get(col.type.name)?.values ?? [];
+                const newVals = nc.type.enumValues ?? canary.enums.get(nc.type.name)?.values ?? [];
+                const missing = oldVals.filter((v) => !newVals.includes(v));
+                if (missing.length)
+                    hits.push({ rule: 'SC109', object, message: `${object} no longer accepts ${missing.join(', ')}: stable writes of those values fail.` });
+                else if (newVals.length > oldVals.length)
+                    hits.push({ rule: 'SC115', object, message: `${object} accepts new values ${newVals.filter((v) => !oldVals.includes(v)).join(', ')}: stable readers may not know them.` });
+            }
+            else {
+                const change = compareTypes(col.type, nc.type);
+                if (change === 'narrow' || change === 'family-change')
+                    hits.push({ rule: 'SC108', object, message: `${object} changes from ${col.type.name} to ${nc.type.name}, which does not hold every old value.` });
+                else if (change === 'widen-visible')
+                    hits.push({ rule: 'SC116', object, message: `${object} widens from ${col.type.name} to ${nc.type.name}: stable clients read the new type.` });
+            }
+            if (!col.notNull && nc.notNull)
+                hits.push({ rule: 'SC106', object, message: `${object} becomes NOT NULL: stable writes that leave it NULL fail.` });
+            if (col.notNull && !nc.notNull)
+                hits.push({ rule: 'SC114', object, message: `${object} may now be NULL: stable readers may not expect it.` });
+            if (col.hasDefault && !nc.hasDefault && nc.notNull && !nc.identity)
+                hits.push({ rule: 'SC107', object, message: `The default of NOT NULL column ${object} is gone: stable INSERTs that omit it fail.` });
+            else if (col.hasDefault && nc.hasDefault && col.defaultText !== nc.defaultText)
+                hits.push({ rule: 'SC117', object, message: `The default of ${object} changes.` });
+            if (!col.identity && nc.identity && !nc.hasDefault)
+                hits.push({ rule: 'SC118', object, message: `${object} becomes an identity column.` });
+            if (!col.generated && nc.generated)
+                hits.push({ rule: 'SC118', object, message: `${object} becomes a generated column: stable writes to it fail.` });
+        }
+        for (const [name, nc] of c.columns) {
+            if (t.columns.has(name))
+                continue;
+            if (nc.notNull && !nc.hasDefault && !nc.generated)
+                hits.push({ rule: 'SC105', object: `${key}.${name}`, message: `${key}.${name} is new, NOT NULL and has no default: stable INSERTs omit it and fail.` });
+        }
+    }
+    for (const [key, e] of stable.enums) {
+        const ne = canary.enums.get(key);
+        if (!ne)
+            continue;
+        const missing = e.values.filter((v) => !ne.values.includes(v));
+        for (const v of missing)
+            hits.push({ rule: 'SC109', object: `${key}.${v}`, message: `Enum ${key} no longer has '${v}': stable writes of it fail.` });
+        for (const v of ne.values.filter((x) => !e.values.includes(x)))
+            hits.push({ rule: 'SC115', object: `${key}.${v}`, message: `Enum ${key} gains '${v}': stable readers may not know it.` });
+    }
+    for (const [key] of stable.objects) {
+        if (canary.objects.has(key))
+            continue;
+        const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+        hits.push({ rule: 'SC112', object: `${kind} ${name}`, verdict: kind === 'trigger' ? 'warn' : undefined, message: `The ${kind} ${name} exists in the stable schema but not in the canary's.`, contractable: true });
+    }
+    for (const [key, idx] of stable.indexes) {
+        if (idx.unique && !canary.indexes.has(key) && canary.tables.has(idx.table))
+            hits.push({ rule: 'SC111', object: key, message: `Unique index ${key} on ${idx.table} is gone: stable upserts that rely on it fail.` });
+    }
+    for (const [key, idx] of canary.indexes) {
+        if (idx.unique && !stable.indexes.has(key) && stable.tables.has(idx.table))
+            hits.push({ rule: 'SC110', object: key, message: `A unique index ${key} appears on ${idx.table}: stable writes of duplicates fail.` });
+    }
+    return hits;
+}
+
+;// CONCATENATED MODULE: ./src/schema/types.ts
+function worstVerdict(verdicts) {
+    let worst = 'pass';
+    for (const v of verdicts) {
+        if (v === 'block')
+            return 'block';
+        if (v === 'warn')
+            worst = 'warn';
+    }
+    return worst;
+}
+
+;// CONCATENATED MODULE: ./src/schema/check.ts
+/**
+ * The schema and config compatibility check: gathers the inputs (git refs, dumps, or an ORM
+ * command), runs the dialect pipeline and the config rules, and builds the report.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+function validate(opts) {
+    if (opts.dialect !== 'postgres' && opts.dialect !== 'mysql')
+        throw new errors/* InputError */.dz('dialect', `expected postgres or mysql, found "${String(opts.dialect)}"`);
+    const cmd = Boolean(opts.sqlCommand?.length);
+    if (opts.canaryDump && !opts.stableDump)
+        throw new errors/* InputError */.dz('stableDump', 'a canary dump needs the stable dump to compare with');
+    if (opts.stableDump && !opts.canaryDump && !cmd)
+        throw new errors/* InputError */.dz(opts.stableDump ? 'canaryDump' : 'stableDump', 'schema dumps come in pairs: give both the stable and the canary dump (or a stable dump with sqlCommand)');
+    const git = Boolean(opts.dir && opts.base);
+    const dumps = Boolean(opts.stableDump && opts.canaryDump);
+    const command = cmd;
+    if (opts.dir && !opts.base && !command)
+        throw new errors/* InputError */.dz('base', 'is required with dir: the stable ref (e.g. the PR base or the commit of the stable image)');
+    if (!git && !dumps && !command)
+        throw new errors/* InputError */.dz('dir', 'expected a migrations directory with base/head refs, two schema dumps, or a command that prints the new SQL');
+    if (dumps && command)
+        throw new errors/* InputError */.dz('sqlCommand', 'give either schema dumps or a command, not both');
+    if (opts.config && !(opts.base))
+        throw new errors/* InputError */.dz('config', 'the config comparison needs the base ref (and head, default HEAD)');
+    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0))
+        throw new errors/* InputError */.dz('timeoutMs', `expected a positive number of milliseconds, found ${opts.timeoutMs}`);
+}
+async function readLocal(cwd, path, field) {
+    const full = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(cwd, path);
+    try {
+        return await (0,promises_.readFile)(full, 'utf8');
+    }
+    catch (err) {
+        throw new errors/* InputError */.dz(field, `cannot read ${path} (${err.code ?? 'error'}); give a path relative to the repository root`);
+    }
+}
+async function runSchemaCheck(opts) {
+    validate(opts);
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const head = opts.head ?? 'HEAD';
+    const gitOpts = { cwd: opts.cwd, timeoutMs, signal: opts.signal };
+    const notes = [];
+    const findings = [];
+    const filesChecked = [];
+    const dumps = Boolean(opts.stableDump && opts.canaryDump);
+    const wantReplay = opts.dialect === 'postgres' && opts.replay !== false && !dumps;
+    if (opts.dialect === 'mysql' && opts.replay)
+        notes.push('The replay runs for PostgreSQL only; MySQL changes are checked statically.');
+    if (dumps && opts.replay)
+        notes.push('Dumps carry no object identity, so there is nothing to replay: compared statically.');
+    // PGlite takes seconds to start: start it now, while git and the parser work.
+    let replayDb;
+    let startedHere = false;
+    if (wantReplay) {
+        if (opts.replayDatabase) {
+            const db = opts.replayDatabase;
+            replayDb = resetReplayDatabase(db).then(() => db);
+        }
+        else {
+            replayDb = startReplayDatabase();
+            startedHere = true;
+        }
+        replayDb.catch(() => undefined);
+    }
+    let replay = wantReplay ? 'ran' : 'skipped';
+    try {
+        let stable = [];
+        let change = [];
+        let contract = [];
+        if (opts.dir && opts.base) {
+            const set = await discoverMigrations(opts.dir, opts.base, head, gitOpts);
+            stable = set.stable;
+            change = set.change;
+            contract = set.contract;
+            findings.push(...set.history);
+        }
+        if (opts.sqlCommand?.length) {
+            const { stdout } = await runCommand(opts.sqlCommand, { cwd: opts.cwd, timeoutMs, signal: opts.signal });
+            change = [{ path: `command: ${opts.sqlCommand.join(' ').slice(0, 120)}`, text: stdout }];
+            if (opts.stableDump)
+                stable = [{ path: opts.stableDump, text: await readLocal(opts.cwd, opts.stableDump, 'stableDump') }];
+            else if (!opts.dir)
+                notes.push('No stable migrations given: every table the command alters counts as one the stable version uses.');
+        }
+        if (dumps) {
+            const [s, c] = await Promise.all([readLocal(opts.cwd, opts.stableDump, 'stableDump'), readLocal(opts.cwd, opts.canaryDump, 'canaryDump')]);
+            findings.push(...(await compareDumps(opts.dialect, { path: opts.stableDump, text: s }, { path: opts.canaryDump, text: c })));
+            notes.push('Compared two schema dumps: a rename shows as a drop plus an add.');
+            filesChecked.push(opts.stableDump, opts.canaryDump);
+        }
+        else {
+            filesChecked.push(...change.map((f) => f.path));
+            if (change.length === 0)
+                notes.push('No new migrations in the change.');
+            if (opts.dialect === 'postgres') {
+                const r = await checkPostgres({ stable, change, contract, replayDb, requireLockTimeout: opts.requireLockTimeout, timeoutMs, signal: opts.signal });
+                findings.push(...r.findings);
+                notes.push(...r.notes);
+                replay = r.replay;
+            }
+            else {
+                const r = await checkMysql({ stable, change, contract });
+                findings.push(...r.findings);
+                notes.push(...r.notes);
+            }
+        }
+        if (opts.config) {
+            const r = await checkConfig(opts.config, opts.base, head, gitOpts);
+            findings.push(...r.findings);
+            notes.push(...r.notes);
+            filesChecked.push(...r.files);
+        }
+    }
+    catch (err) {
+        if (err instanceof errors/* CanaryGateError */.kT)
+            throw err;
+        throw new errors/* CanaryGateError */.kT('internal', `The schema check failed: ${err.message}`, { cause: err });
+    }
+    finally {
+        if (startedHere && replayDb)
+            await replayDb.then((db) => db.close()).catch(() => undefined);
+    }
+    const final = applyStrict(findings, Boolean(opts.strict));
+    return { verdict: worstVerdict(final.map((f) => f.verdict)), findings: final, notes, filesChecked, replay };
+}
+async function compareDumps(dialect, stable, canary) {
+    let hits;
+    if (dialect === 'postgres') {
+        const parser = await loadPgParser();
+        hits = diffModels(buildPgModel(parser.parseFile(stable.text, stable.path, 0)), buildPgModel(parser.parseFile(canary.text, canary.path, 0)));
+    }
+    else {
+        hits = diffModels(buildMysqlModel(await parseMysqlFiles([stable])), buildMysqlModel(await parseMysqlFiles([canary])));
+    }
+    return hitsToFindings(hits, undefined, new Set()).map((f) => ({ ...f, file: canary.path }));
+}
+
+;// CONCATENATED MODULE: ./src/schema/render.ts
 /**
  * Renders a schema report as JSON (machines) and Markdown (PR comment, job summary). Everything
  * taken from the input (SQL, names, file paths, messages quoting them) is escaped so it cannot
@@ -3195,7 +3179,7 @@ function renderSchemaMarkdown(r) {
 function ruleLink(id) {
     let title = '';
     try {
-        title = (0,_rules_catalog_js__WEBPACK_IMPORTED_MODULE_0__/* .ruleInfo */ .PI)(id).title;
+        title = ruleInfo(id).title;
     }
     catch {
         title = '';
@@ -3203,68 +3187,142 @@ function ruleLink(id) {
     return `**${escapeMarkdown(id)}**${title ? ` ${escapeMarkdown(title)}` : ''}`;
 }
 
+;// CONCATENATED MODULE: ./src/schema/precheck.ts
 
-/***/ }),
 
-/***/ 56776:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   PI: () => (/* binding */ ruleInfo)
-/* harmony export */ });
-/* unused harmony exports RULE_IDS, allRules */
-const EXPAND_CONTRACT = 'Expand/contract: ship the additive change with the canary, move readers and writers over, and drop the old object in a later release once no running version uses it (mark it with `-- canary-gate:contract <object>` in that release).';
-const RULES = [
-    { id: 'SC101', verdict: 'block', title: 'drop table', alternative: `Stop using the table in the canary first; drop it in a later release. ${EXPAND_CONTRACT}` },
-    { id: 'SC102', verdict: 'block', title: 'drop column', alternative: `Stop reading and writing the column in the canary (and give it a default or make it nullable); drop it in a later release. ${EXPAND_CONTRACT}` },
-    { id: 'SC103', verdict: 'block', title: 'rename table', alternative: 'Create the new table (or rename and create a view under the old name so stable keeps working), switch the code over, drop the old name in a later release.' },
-    { id: 'SC104', verdict: 'block', title: 'rename column', alternative: 'Add the new column, keep both in sync with a trigger (or dual writes) and backfill, switch readers, then drop the old column in a later release.' },
-    { id: 'SC105', verdict: 'block', title: 'add NOT NULL column without default', alternative: 'Add the column nullable (or with a DEFAULT), backfill, and set NOT NULL once every running version writes it.' },
-    { id: 'SC106', verdict: 'block', title: 'set NOT NULL on an existing column', alternative: 'Wait until every running version writes the column; then add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL in a later release.' },
-    { id: 'SC107', verdict: 'block', title: 'drop default of a NOT NULL column', alternative: 'Keep the default until no running version relies on it (stable inserts omit the column); drop it in a later release.' },
-    { id: 'SC108', verdict: 'block', title: 'type change that does not cover the old type', alternative: 'Add a new column of the new type, dual-write and backfill, switch readers, drop the old column later.' },
-    { id: 'SC109', verdict: 'block', title: 'enum value removed or renamed', alternative: 'Add the new value first, migrate rows and code to it, and remove the old value only when no running version writes it.' },
-    { id: 'SC110', verdict: 'warn', title: 'new constraint or unique index on an existing table', alternative: 'Make sure the stable version never writes rows that violate it (check its write paths), add it NOT VALID, and validate after the rollout.' },
-    { id: 'SC111', verdict: 'warn', title: 'drop a unique index or key', alternative: 'Check that the stable version does not use it (ON CONFLICT, upserts, lookups); drop it in a later release.' },
-    { id: 'SC112', verdict: 'block', title: 'drop view, function, procedure, sequence, type or schema', alternative: `Keep the object until no running version uses it; drop it in a later release. ${EXPAND_CONTRACT}` },
-    { id: 'SC113', verdict: 'block', title: 'move a table to another schema / rename a schema', alternative: 'Create the new location, keep a view or synonym under the old name, switch code, remove the old name later.' },
-    { id: 'SC114', verdict: 'warn', title: 'drop NOT NULL', alternative: 'Make sure the stable version tolerates NULL when reading this column, or write it from the canary until stable is gone.' },
-    { id: 'SC115', verdict: 'warn', title: 'enum value added', alternative: 'Make sure the stable version tolerates the new value when reading (unknown enum values often fail deserialisation); write it only after the rollout.' },
-    { id: 'SC116', verdict: 'warn', title: 'widening visible to clients', alternative: 'Check the stable version\'s driver mapping for the new type (e.g. int → bigint overflows 32-bit clients, timestamptz changes time zones).' },
-    { id: 'SC117', verdict: 'pass', title: 'default value changed', alternative: 'None needed; stable inserts that omit the column get the new default.' },
-    { id: 'SC118', verdict: 'block', title: 'identity/generated added to an existing column', alternative: 'Use a sequence DEFAULT (GENERATED BY DEFAULT) so the stable version can keep supplying values; switch to ALWAYS later.' },
-    { id: 'SC119', verdict: 'block', title: 'data destruction in a migration', alternative: 'Destroy data only in a later release, with a WHERE clause and a backup; never CASCADE to objects you did not list.' },
-    { id: 'SC120', verdict: 'warn', title: 'opaque statement', alternative: 'Write the change as plain DDL so it can be checked; otherwise review it by hand (the replay result is shown when it ran).' },
-    { id: 'SC121', verdict: 'warn', title: 'privilege or row-level-security change', alternative: 'Make sure the stable version\'s role keeps the privileges and policies it needs; revoke in a later release.' },
-    { id: 'SC122', verdict: 'block', title: 'migration history rewritten', alternative: 'Never edit, delete, rename or back-date a migration already in the stable ref: add a new migration that sorts after the newest one.' },
-    { id: 'SC301', verdict: 'warn', title: 'CREATE INDEX without CONCURRENTLY', alternative: 'CREATE INDEX CONCURRENTLY outside a transaction.' },
-    { id: 'SC302', verdict: 'warn', title: 'DROP INDEX without CONCURRENTLY', alternative: 'DROP INDEX CONCURRENTLY outside a transaction.' },
-    { id: 'SC303', verdict: 'warn', title: 'CHECK / FOREIGN KEY without NOT VALID', alternative: 'Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a separate statement (weaker lock).' },
-    { id: 'SC304', verdict: 'warn', title: 'UNIQUE / PRIMARY KEY / EXCLUDE added directly', alternative: 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX.' },
-    { id: 'SC305', verdict: 'warn', title: 'type change that rewrites the table', alternative: 'Add a new column of the new type, backfill in batches, switch over; or pick a binary-compatible change.' },
-    { id: 'SC306', verdict: 'warn', title: 'volatile default, stored generated column or serial/identity on an existing table', alternative: 'Add the column without the volatile default, backfill in batches, then set the default.' },
-    { id: 'SC307', verdict: 'warn', title: 'SET NOT NULL without a validated CHECK', alternative: 'ADD CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL (skips the full scan).' },
-    { id: 'SC308', verdict: 'warn', title: 'no lock_timeout before an ACCESS EXCLUSIVE statement', alternative: "SET lock_timeout = '5s' before the statement and retry the migration on timeout." },
-    { id: 'SC309', verdict: 'block', title: 'CONCURRENTLY inside a transaction block', alternative: 'Run the CONCURRENTLY statement in its own migration without a transaction.' },
-    { id: 'SC310', verdict: 'warn', title: 'MySQL copy algorithm or blocking lock', alternative: 'Use ALGORITHM=INSTANT or INPLACE with LOCK=NONE, or an online schema change tool (gh-ost, pt-online-schema-change).' },
-    { id: 'CFG101', verdict: 'block', title: 'configuration key removed', alternative: 'Keep the key until no running version reads it; remove it in a later release.' },
-    { id: 'CFG102', verdict: 'block', title: 'configuration key renamed', alternative: 'Set both the old and the new key during the rollout; remove the old one in a later release.' },
-    { id: 'CFG103', verdict: 'block', title: 'configuration value changed type', alternative: 'Introduce a new key with the new type; keep the old key and type until stable is gone.' },
-    { id: 'CFG104', verdict: 'warn', title: 'log format changed', alternative: 'Make sure log pipelines and alerts parse both formats during the rollout.' },
-    { id: 'CFG105', verdict: 'warn', title: 'service-discovery URL or port changed', alternative: 'Keep the old endpoint reachable (both listeners, or both services) until the rollout completes.' },
-    { id: 'CFG106', verdict: 'block', title: 'metric or label the gate queries rely on removed or renamed', alternative: 'Keep emitting the old metric/label names (or update the gate queries to match both) so the canary analysis sees data; rename in a later release.' },
-    { id: 'CFG107', verdict: 'pass', title: 'configuration value changed', alternative: 'None needed when both versions accept both values.' },
-];
-const RULE_IDS = RULES.map((r) => r.id);
-function ruleInfo(id) {
-    const r = RULES.find((x) => x.id === id);
-    if (!r)
-        throw new Error(`unknown schema rule id ${id}: expected one of ${RULE_IDS.join(', ')}`);
-    return r;
+function summarizeSchemaReport(r) {
+    const by = (v) => r.findings.filter((f) => f.verdict === v);
+    const block = by('block');
+    const warn = by('warn');
+    const head = sortFindings([...block, ...warn])
+        .slice(0, 3)
+        .map((f) => `${f.rule} ${f.object ?? ''}`.trim());
+    const detail = head.length ? `: ${head.join(', ')}${block.length + warn.length > 3 ? ', …' : ''}` : '';
+    return `schema ${r.verdict} — ${block.length} blocking, ${warn.length} warning(s)${detail}; replay ${r.replay}`;
 }
-function allRules() {
-    return RULES;
+function schemaPreCheck(opts) {
+    return {
+        name: 'schema',
+        async run(signal) {
+            const report = await runSchemaCheck({ ...opts, signal: signal ?? opts.signal });
+            return { verdict: report.verdict, summary: summarizeSchemaReport(report), markdown: renderSchemaMarkdown(report), findings: report.findings };
+        },
+    };
 }
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __webpack_require__(57975);
+;// CONCATENATED MODULE: ./src/schema/cli.ts
+/**
+ * `canary-gate schema-check`: the pull-request check without cluster access.
+ * Exit codes: 0 pass/warn, 1 block, 2 usage error.
+ */
+
+
+
+
+const SCHEMA_CHECK_USAGE = `Usage: canary-gate schema-check --dir <migrations> --base <ref> [--head <ref>]
+         [--dialect postgres|mysql] [--format json|markdown] [--strict] [--no-replay]
+         [--stable-dump <file> --canary-dump <file>] [--require-lock-timeout]
+         [--config-file <file>]... [--config-key <key>]... [--deployment <manifest>] [--metric <name>]...
+         [--timeout <seconds>] [-- <command printing the new SQL> ...]
+Exit codes: 0 pass or warn, 1 block, 2 usage error.`;
+async function schemaCheckCli(argv, io) {
+    const args = argv[0] === 'schema-check' ? argv.slice(1) : argv;
+    const dashdash = args.indexOf('--');
+    const own = dashdash >= 0 ? args.slice(0, dashdash) : args;
+    const command = dashdash >= 0 ? args.slice(dashdash + 1) : undefined;
+    let opts;
+    let format;
+    try {
+        const { values } = (0,external_node_util_.parseArgs)({
+            args: own,
+            strict: true,
+            allowPositionals: false,
+            options: {
+                dir: { type: 'string' },
+                base: { type: 'string' },
+                head: { type: 'string' },
+                dialect: { type: 'string' },
+                format: { type: 'string' },
+                strict: { type: 'boolean' },
+                'no-replay': { type: 'boolean' },
+                'stable-dump': { type: 'string' },
+                'canary-dump': { type: 'string' },
+                'require-lock-timeout': { type: 'boolean' },
+                'config-file': { type: 'string', multiple: true },
+                'config-key': { type: 'string', multiple: true },
+                deployment: { type: 'string' },
+                metric: { type: 'string', multiple: true },
+                timeout: { type: 'string' },
+                help: { type: 'boolean', short: 'h' },
+            },
+        });
+        if (values.help) {
+            io.stdout(`${SCHEMA_CHECK_USAGE}\n`);
+            return 0;
+        }
+        const dialect = values.dialect ?? 'postgres';
+        if (dialect !== 'postgres' && dialect !== 'mysql')
+            throw new errors/* InputError */.dz('--dialect', `expected postgres or mysql, found "${dialect}"`);
+        const fmt = values.format ?? 'markdown';
+        if (fmt !== 'json' && fmt !== 'markdown')
+            throw new errors/* InputError */.dz('--format', `expected json or markdown, found "${fmt}"`);
+        format = fmt;
+        if (dashdash >= 0 && command.length === 0)
+            throw new errors/* InputError */.dz('--', 'expected a command after "--"');
+        let timeoutMs;
+        if (values.timeout !== undefined) {
+            const secs = Number(values.timeout);
+            if (!(secs > 0))
+                throw new errors/* InputError */.dz('--timeout', `expected a positive number of seconds, found "${values.timeout}"`);
+            timeoutMs = secs * 1000;
+        }
+        const hasConfig = values['config-file'] || values['config-key'] || values.deployment || values.metric;
+        opts = {
+            dialect,
+            cwd: io.cwd,
+            dir: values.dir,
+            base: values.base,
+            head: values.head,
+            stableDump: values['stable-dump'],
+            canaryDump: values['canary-dump'],
+            sqlCommand: command,
+            strict: values.strict,
+            replay: values['no-replay'] ? false : undefined,
+            requireLockTimeout: values['require-lock-timeout'],
+            timeoutMs,
+            config: hasConfig ? { files: values['config-file'], keys: values['config-key'], deploymentManifest: values.deployment, metricNames: values.metric } : undefined,
+        };
+    }
+    catch (err) {
+        io.stderr(`canary-gate schema-check: ${(0,errors/* errorMessage */.gJ)(err)}\n\n${SCHEMA_CHECK_USAGE}\n`);
+        return 2;
+    }
+    try {
+        const report = await runSchemaCheck(opts);
+        io.stdout(format === 'json' ? renderSchemaJson(report) : renderSchemaMarkdown(report));
+        return report.verdict === 'block' ? 1 : 0;
+    }
+    catch (err) {
+        const usage = err instanceof errors/* CanaryGateError */.kT && err.reason === 'invalid-input';
+        io.stderr(`canary-gate schema-check: ${(0,errors/* errorMessage */.gJ)(err)}\n${usage ? `\n${SCHEMA_CHECK_USAGE}\n` : ''}`);
+        // A check that could not run must not pass silently: usage errors exit 2, anything else 1.
+        return usage ? 2 : 1;
+    }
+}
+
+// EXTERNAL MODULE: ./src/schema/config-schema.ts
+var config_schema = __webpack_require__(47593);
+;// CONCATENATED MODULE: ./src/schema/index.ts
+/** Schema and config compatibility gate: public API. */
+
+
+
+
+
+
+
 
 
 /***/ })
