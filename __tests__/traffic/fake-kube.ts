@@ -98,7 +98,7 @@ export class FakeKube implements KubeApi {
   }
 
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace: string, labelSelector?: string): Promise<T[]> {
-    this.calls.push({ verb: 'list', kind });
+    this.calls.push({ verb: 'list', apiVersion, kind });
     const wanted = (labelSelector ?? '')
       .split(',')
       .filter(Boolean)

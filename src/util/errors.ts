@@ -19,6 +19,8 @@ export type FailureReason =
   | 'schema-blocked'
   | 'metrics-unavailable'
   | 'router-error'
+  /** The Kubernetes credentials lack a permission the rollout needs (checked before the first write). */
+  | 'forbidden'
   | 'internal';
 
 export class CanaryGateError extends Error {
