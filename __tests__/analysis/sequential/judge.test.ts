@@ -116,6 +116,26 @@ describe('error-rate judge', () => {
     expect(['inconclusive', 'continue']).toContain(judge(idle).verdict);
   });
 
+  test('issue 13: a frozen stable does not let canary errors count as evidence (the 100 % step bug)', () => {
+    // Stable frozen (serves nothing), canary 200 requests with 2 errors: nothing to compare with.
+    // Before the fix the canary's errors were added to the evidence before the interval was skipped
+    // and this read `fail`, e-value 49.
+    const frozen: MetricObservation[] = [
+      { at: 0, canary: { requests: 0, errors: 0 }, stable: { requests: 5000, errors: 50 } },
+      { at: 30_000, canary: { requests: 200, errors: 2 }, stable: { requests: 5000, errors: 50 } },
+    ];
+    const r = createSequentialJudge({ kind: 'error-rate', alpha: 0.05, allowedIncrease: 0.5 })(frozen);
+    expect(r.verdict).not.toBe('fail');
+    expect(Number(r.details?.eValue)).toBeLessThanOrEqual(1);
+    // An informative interval afterwards is judged on its own counts only.
+    const later = [...frozen, { at: 60_000, canary: { requests: 300, errors: 3 }, stable: { requests: 5900, errors: 59 } }];
+    const alone = judge([
+      { at: 0, canary: { requests: 0, errors: 0 }, stable: { requests: 0, errors: 0 } },
+      { at: 30_000, canary: { requests: 100, errors: 1 }, stable: { requests: 900, errors: 9 } },
+    ]);
+    expect(Number(judge(later).details?.logEValue)).toBeCloseTo(Number(alone.details?.logEValue), 10);
+  });
+
   test('missing stable data is inconclusive; burn-in ignores the warm-up', () => {
     const history = simulateHistory(mulberry32(6), plan(10));
     const noStable = history.map(({ at, canary }) => ({ at, canary }));

@@ -53,12 +53,17 @@ export function gridIndexAtOrBelow(grid: RatioGrid, ratio: number): number {
 
 export interface RatioEvidence {
   readonly grid: RatioGrid;
+  /** Totals of the compared intervals (both versions served requests); X = canaryEvents. */
   canaryTrials: number;
   canaryEvents: number;
   stableTrials: number;
   stableEvents: number;
   /** Intervals that carried information (both versions had requests and some event occurred). */
   informativeIntervals: number;
+  /** Requests/events of intervals where the other version served nothing (not compared, not in X). */
+  uncomparedCanaryTrials: number;
+  uncomparedCanaryEvents: number;
+  uncomparedStableTrials: number;
   /** f[k] = Σ_i m_i ln(ρ_k s_i + 1 − s_i). */
   readonly f: Float64Array;
   /** ρ_k, cached. */
@@ -73,24 +78,35 @@ export function emptyRatioEvidence(grid: RatioGrid = createRatioGrid()): RatioEv
     stableTrials: 0,
     stableEvents: 0,
     informativeIntervals: 0,
+    uncomparedCanaryTrials: 0,
+    uncomparedCanaryEvents: 0,
+    uncomparedStableTrials: 0,
     f: new Float64Array(grid.size),
     ratios: Float64Array.from({ length: grid.size }, (_, k) => gridRatio(grid, k)),
   };
 }
 
 /**
- * Adds one interval's counts to `evidence` (mutating it, so a caller may update incrementally; the
- * judge builds a fresh one from the history on every call). Intervals where a version served no
- * requests carry no information about ρ and only add to the totals.
+ * Adds one interval's counts to `evidence` (mutating it, so a caller may update incrementally).
+ * An interval in which either version served no requests compares nothing with nothing: it is
+ * skipped **before** anything is added, because X = Σ x_c enters the likelihood ratio and must count
+ * only the canary events of compared intervals (issue 13: adding them first turned a frozen stable
+ * and 2 canary errors into e-value 49). Such canary traffic is kept apart in `uncompared*`.
  */
 export function addCountInterval(evidence: RatioEvidence, interval: CountInterval): RatioEvidence {
   const { canaryTrials: nc, canaryEvents: xc, stableTrials: ns, stableEvents: xs } = interval;
+  if (nc <= 0 || ns <= 0) {
+    evidence.uncomparedCanaryTrials += Math.max(0, nc);
+    evidence.uncomparedCanaryEvents += Math.max(0, xc);
+    evidence.uncomparedStableTrials += Math.max(0, ns);
+    return evidence;
+  }
   evidence.canaryTrials += nc;
   evidence.stableTrials += ns;
   evidence.canaryEvents += xc;
   evidence.stableEvents += xs;
   const m = xc + xs;
-  if (nc <= 0 || ns <= 0 || m <= 0) return evidence;
+  if (m <= 0) return evidence;
   evidence.informativeIntervals++;
   const s = nc / (nc + ns);
   const { f, ratios } = evidence;
