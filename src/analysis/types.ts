@@ -40,6 +40,8 @@ export interface JudgeResult {
   /** Canary and stable values as shown in reports. */
   canaryValue?: number;
   stableValue?: number;
+  /** Unit of canaryValue/stableValue when it is not the metric's own (a sequential judge reports shares in %). */
+  unit?: string;
   /** The bound the canary was held to, as text (e.g. "<= 1.2 x stable (0.31 s)"). */
   threshold?: string;
   /** Extra numbers (e-value, confidence interval, requests seen...) for the report. */

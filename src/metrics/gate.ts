@@ -3,7 +3,7 @@ import type { HistogramBucket, Judge, MetricObservation } from '../analysis/type
 import type { WindowedSample } from '../analysis/judges/min-requests.ts';
 import { createJudge } from '../analysis/judges/index.ts';
 import { splitAlpha } from '../analysis/sequential/index.ts';
-import { formatNumber } from '../analysis/judges/threshold.ts';
+import { formatValue } from '../util/format.ts';
 import type { TrackerLimits, TrackerState, TrackedVerdict } from '../analysis/metric-tracker.ts';
 import { combineVerdicts, initialTrackerState, trackJudgeResult, trackProviderError } from '../analysis/metric-tracker.ts';
 import { InputError, errorMessage } from '../util/errors.ts';
@@ -362,7 +362,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
     const prev = states.get(name) ?? initialTrackerState();
     const query = [queries.get(name)!.canary, queries.get(name)!.stable].filter(Boolean).join('\n');
     let tracked: TrackedVerdict;
-    let report: Omit<MetricReport, 'verdict' | 'explanation'> = { name, query };
+    let report: Omit<MetricReport, 'verdict' | 'explanation'> = { name, query, ...(plan.unit ? { unit: plan.unit } : {}) };
     try {
       const [canary, stable] = await Promise.all([
         queryVersion(plan, plan.canary, plan.subQueries?.canary, at, ctx.signal),
@@ -377,6 +377,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
         ...report,
         ...(result.canaryValue !== undefined ? { canaryValue: result.canaryValue } : {}),
         ...(result.stableValue !== undefined ? { stableValue: result.stableValue } : {}),
+        ...(result.unit !== undefined ? { unit: result.unit } : {}),
         ...(result.threshold !== undefined ? { threshold: result.threshold } : {}),
         ...(result.details ? { details: result.details } : {}),
       };
@@ -385,10 +386,9 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
       tracked = trackProviderError(prev, errorMessage(err), plan.limits);
     }
     states.set(name, tracked.state);
-    const u = plan.unit;
     opts.log(
-      `metric ${name}: canary ${formatNumber(report.canaryValue)}${report.canaryValue !== undefined ? u : ''}, ` +
-        `stable ${formatNumber(report.stableValue)}${report.stableValue !== undefined ? u : ''}` +
+      `metric ${name}: canary ${formatValue(report.canaryValue, report.unit, 'no data')}, ` +
+        `stable ${formatValue(report.stableValue, report.unit, 'no data')}` +
         `${report.threshold ? `, threshold ${report.threshold}` : ''} -> ${tracked.verdict}: ${tracked.explanation}`,
     );
     return { ...report, verdict: tracked.verdict, explanation: tracked.explanation, ...(tracked.reason ? { reason: tracked.reason } : {}) };

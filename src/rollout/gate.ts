@@ -18,6 +18,8 @@ export interface MetricReport {
   query?: string;
   canaryValue?: number;
   stableValue?: number;
+  /** Unit of canaryValue/stableValue ("%", "ms"); absent when the values have none. */
+  unit?: string;
   threshold?: string;
   verdict: Verdict;
   explanation: string;

@@ -57,8 +57,8 @@ describe('relative judge', () => {
     expect(judge(obs(120, 100)).verdict).toBe('pass');
     const r = judge(obs(121, 100));
     expect(r.verdict).toBe('fail');
-    expect(r.explanation).toMatch(/canary 121ms vs stable 100ms, bound 120ms/);
-    expect(r.threshold).toBe('<= 1.2 x stable (120ms)');
+    expect(r.explanation).toMatch(/canary 121 ms vs stable 100 ms, bound 120 ms/);
+    expect(r.threshold).toBe('<= 1.2 x stable (120 ms)');
   });
 
   test('error rate <= stable + 0.5 percentage points', () => {

@@ -1,5 +1,6 @@
 import type { Judge, JudgeResult, MetricObservation } from '../types.ts';
-import { formatNumber, sampleValue } from './threshold.ts';
+import { formatNumber, formatValue } from '../../util/format.ts';
+import { sampleValue } from './threshold.ts';
 
 export interface RelativeOptions {
   /** 'lower-is-better' (latency, error rate) or 'higher-is-better' (success rate). */
@@ -31,8 +32,8 @@ export function describeRelative(opts: RelativeOptions, stable?: number): string
   } else {
     parts.push('stable');
   }
-  if (opts.maxIncreaseAbs !== undefined) parts.push(`${sign} ${formatNumber(opts.maxIncreaseAbs)}${u}`);
-  const bound = stable === undefined ? '' : ` (${formatNumber(relativeBound(stable, opts))}${u})`;
+  if (opts.maxIncreaseAbs !== undefined) parts.push(`${sign} ${formatValue(opts.maxIncreaseAbs, u)}`);
+  const bound = stable === undefined ? '' : ` (${formatValue(relativeBound(stable, opts), u)})`;
   return `${op} ${parts.join(' ')}${bound}`;
 }
 
@@ -55,12 +56,12 @@ export function createRelativeJudge(opts: RelativeOptions): Judge {
       return {
         ...base,
         verdict: 'inconclusive',
-        explanation: `stable baseline returned ${formatNumber(stable)}; canary ${formatNumber(canary)}${u} cannot be compared`,
+        explanation: `stable baseline returned ${formatNumber(stable, 'no data')}; canary ${formatValue(canary, u)} cannot be compared`,
       };
     }
     const bound = relativeBound(stable, opts);
     const ok = opts.direction === 'lower-is-better' ? canary <= bound : canary >= bound;
-    const cmp = `canary ${formatNumber(canary)}${u} vs stable ${formatNumber(stable)}${u}, bound ${formatNumber(bound)}${u}`;
+    const cmp = `canary ${formatValue(canary, u)} vs stable ${formatValue(stable, u)}, bound ${formatValue(bound, u)}`;
     return ok
       ? { ...base, verdict: 'pass', explanation: `${cmp}: within` }
       : {

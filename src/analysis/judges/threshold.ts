@@ -1,3 +1,4 @@
+import { formatValue } from '../../util/format.ts';
 import type { Judge, JudgeResult, MetricObservation, VersionSample } from '../types.ts';
 
 /** Value of a sample when it has usable data; NaN / missing is "no data". ±Infinity is data. */
@@ -6,12 +7,6 @@ export function sampleValue(sample: VersionSample | undefined): number | undefin
   return v === undefined || Number.isNaN(v) ? undefined : v;
 }
 
-export function formatNumber(v: number | undefined): string {
-  if (v === undefined) return 'no data';
-  if (!Number.isFinite(v)) return String(v);
-  if (v !== 0 && Math.abs(v) < 0.001) return v.toExponential(2);
-  return String(Math.round(v * 1000) / 1000);
-}
 
 export interface ThresholdOptions {
   min?: number;
@@ -23,8 +18,8 @@ export interface ThresholdOptions {
 export function describeThreshold(opts: ThresholdOptions): string {
   const u = opts.unit ?? '';
   const parts: string[] = [];
-  if (opts.min !== undefined) parts.push(`>= ${formatNumber(opts.min)}${u}`);
-  if (opts.max !== undefined) parts.push(`<= ${formatNumber(opts.max)}${u}`);
+  if (opts.min !== undefined) parts.push(`>= ${formatValue(opts.min, u)}`);
+  if (opts.max !== undefined) parts.push(`<= ${formatValue(opts.max, u)}`);
   return parts.join(' and ');
 }
 
@@ -50,16 +45,16 @@ export function createThresholdJudge(opts: ThresholdOptions): Judge {
       return {
         ...base,
         verdict: 'fail',
-        explanation: `canary ${formatNumber(canary)}${u} is below the minimum ${formatNumber(opts.min)}${u}`,
+        explanation: `canary ${formatValue(canary, u)} is below the minimum ${formatValue(opts.min, u)}`,
       };
     }
     if (opts.max !== undefined && !(canary <= opts.max)) {
       return {
         ...base,
         verdict: 'fail',
-        explanation: `canary ${formatNumber(canary)}${u} is above the maximum ${formatNumber(opts.max)}${u}`,
+        explanation: `canary ${formatValue(canary, u)} is above the maximum ${formatValue(opts.max, u)}`,
       };
     }
-    return { ...base, verdict: 'pass', explanation: `canary ${formatNumber(canary)}${u} is within ${threshold}` };
+    return { ...base, verdict: 'pass', explanation: `canary ${formatValue(canary, u)} is within ${threshold}` };
   };
 }

@@ -9,6 +9,7 @@
  * burn-in) → 'inconclusive'; otherwise 'continue'.
  */
 import { InputError } from '../../util/errors.ts';
+import { formatNumber, formatPercentOfFraction } from '../../util/format.ts';
 import type { Judge, JudgeResult, MetricObservation } from '../types.ts';
 import { extractIntervals, type SequentialKind } from './intervals.ts';
 import {
@@ -140,12 +141,8 @@ function naiveRatio(e: RatioEvidence): number {
   return e.canaryEvents / e.canaryTrials / (e.stableEvents / e.stableTrials);
 }
 
-const fmt = (v: number, digits = 3): string => {
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : String(v);
-  if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-4)) return v.toExponential(digits - 1);
-  return Number(v.toPrecision(digits)).toString();
-};
-const pct = (events: number, trials: number): string => (trials > 0 ? `${fmt((100 * events) / trials)}%` : 'n/a');
+const fmt = (v: number): string => formatNumber(v);
+const pct = (events: number, trials: number): string => (trials > 0 ? formatPercentOfFraction(events / trials) : 'n/a');
 
 export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
   validate(opts);
@@ -216,8 +213,11 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     return {
       verdict,
       explanation: `${opts.kind}: ${numbers}${tail}`,
-      canaryValue: canaryRate,
-      stableValue: stableRate,
+      // Shares of requests, in percent whatever the metric's own unit (a latency metric's values here
+      // are the share of slow requests, not milliseconds).
+      canaryValue: 100 * canaryRate,
+      stableValue: 100 * stableRate,
+      unit: '%',
       threshold: thresholdText,
       details,
     };
