@@ -154,7 +154,7 @@ test('job summary through @actions/core: written once at the end, even when even
     const text = await readFile(file, 'utf8');
     expect(text.startsWith('earlier step output\n### 🐤 Canary Gate: shop/checkout — ✅ Promoted')).toBe(true);
     expect(text.match(/Canary Gate:/g)).toHaveLength(1);
-    expect(text).toContain('```mermaid\nxychart-beta');
+    expect(text).toMatch(/```mermaid\n%%\{init: .*\nxychart-beta/);
   } finally {
     if (previous === undefined) delete process.env.GITHUB_STEP_SUMMARY;
     else process.env.GITHUB_STEP_SUMMARY = previous;

@@ -6,6 +6,7 @@
  */
 import type { GateCheck, MetricReport } from '../rollout/gate.ts';
 import type { MetricPoint, RolloutReport, StepRecord, StepVerdict } from '../rollout/report.ts';
+import { formatDuration, formatNumber, formatValue } from '../util/format.ts';
 
 // C0/C1 control characters (tab and newlines are handled separately), bidi overrides, BOM.
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
@@ -62,15 +63,6 @@ export function mermaidLabel(s: string, maxLength = 60): string {
   return (safe.length > maxLength ? `${safe.slice(0, maxLength - 3).trim()}...` : safe) || 'metric';
 }
 
-/** A number as shown in reports: finite values with up to 4 significant digits, else a dash. */
-export function formatNumber(v: number | undefined): string {
-  if (v === undefined || typeof v !== 'number' || !Number.isFinite(v)) return '–';
-  if (v === 0) return '0';
-  const abs = Math.abs(v);
-  if (abs >= 1e6 || abs < 1e-3) return v.toExponential(2);
-  return String(Number(v.toPrecision(4)));
-}
-
 /** Mermaid accepts plain decimal numbers only. */
 function mermaidNumber(v: number): string {
   if (!Number.isFinite(v) || Math.abs(v) < 1e-9) return '0';
@@ -78,15 +70,6 @@ function mermaidNumber(v: number): string {
   if (Math.abs(r) >= 1e15) return r.toFixed(0);
   // Small values: fixed notation with enough decimals for 6 significant digits, no exponent.
   return Math.abs(r) < 1e-4 ? r.toFixed(12).replace(/0+$/, '') : String(r);
-}
-
-function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '–';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
 const RESULT_TITLE: Record<string, string> = {
@@ -215,26 +198,32 @@ function renderAtLevel(report: Readonly<RolloutReport>, level: DetailLevel, redu
 
   if (report.precheck) out.push(...precheckSection(report, level.precheckChars), '');
 
-  if (report.metricHistory.length > 0) out.push(...charts(report.metricHistory, level), '');
+  if (report.metricHistory.length > 0) out.push(...charts(report, level), '');
 
   out.push(finalLine(report));
   if (reduced) out.push('', '_Some history was shortened to stay under the size limit; the full report is in the JSON file (report-path)._');
   return out.join('\n') + '\n';
 }
 
+/** What and where, as one header row and one value row (no empty header), then images and notes. */
 function overview(report: Readonly<RolloutReport>): string[] {
-  const rows: [string, string][] = [
-    ['Canary weight', `**${formatNumber(report.weight)} %**`],
-    ['Canary image', report.images.canary ? codeSpan(report.images.canary, 200) : '–'],
-    ['Stable image', report.images.stable ? codeSpan(report.images.stable, 200) : '–'],
-    ['Router', escapeMarkdown(report.router, 60)],
+  const cells: [string, string][] = [
+    ['Canary weight', `**${formatValue(report.weight, '%')}**`],
     ['Phase', escapeMarkdown(report.phase, 60)],
-    ['Updated', new Date(report.updatedAt).toISOString()],
+    ['Router', escapeMarkdown(report.router, 60)],
+    ['Updated', new Date(report.updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z')],
   ];
   const runLink = safeLink(report.runUrl);
-  if (runLink) rows.push(['Workflow run', `[run ${escapeMarkdown(report.runId, 40)}](${runLink})`]);
-  for (const note of report.routerNotes.slice(0, 10)) rows.push(['Router note', escapeMarkdown(note, 300)]);
-  return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
+  if (runLink) cells.push(['Workflow run', `[run ${escapeMarkdown(report.runId, 40)}](${runLink})`]);
+  const lines = [
+    `| ${cells.map(([k]) => k).join(' | ')} |`,
+    `|${cells.map(([k]) => (k === 'Canary weight' ? '---:' : '---')).join('|')}|`,
+    `| ${cells.map(([, v]) => v).join(' | ')} |`,
+    '',
+    `Stable ${report.images.stable ? codeSpan(report.images.stable, 200) : '–'} → canary ${report.images.canary ? codeSpan(report.images.canary, 200) : '–'}`,
+  ];
+  for (const note of report.routerNotes.slice(0, 10)) lines.push('', `Router note: ${escapeMarkdown(note, 300)}`);
+  return lines;
 }
 
 /** An http(s) URL normalised so it cannot close the Markdown link it sits in; else undefined. */
@@ -253,7 +242,7 @@ function stepsTable(steps: readonly StepRecord[], maxRows: number): string[] {
   const lines = ['| Step | Weight | Verdict | Checks | Duration |', '|---:|---:|---|---:|---:|'];
   const row = (s: StepRecord): string => {
     const duration = s.startedAt !== undefined && s.endedAt !== undefined ? formatDuration(s.endedAt - s.startedAt) : '–';
-    return `| ${s.index + 1} | ${formatNumber(s.weight)} % | ${verdictText(s.verdict)} | ${formatNumber(s.checks)} | ${duration} |`;
+    return `| ${s.index + 1} | ${formatValue(s.weight, '%')} | ${verdictText(s.verdict)} | ${formatNumber(s.checks)} | ${duration} |`;
   };
   if (steps.length <= maxRows) return [...lines, ...steps.map(row)];
   const head = Math.floor(maxRows / 2);
@@ -268,7 +257,7 @@ function stepsTable(steps: readonly StepRecord[], maxRows: number): string[] {
 
 function gatesTable(step: StepRecord): string[] {
   const lines = [
-    `**Step ${step.index + 1} (${formatNumber(step.weight)} %) — gates**`,
+    `**Step ${step.index + 1} (${formatValue(step.weight, '%')}) — gates**`,
     '',
     '| Gate | Metric | Verdict | Canary | Stable | Threshold |',
     '|---|---|---|---:|---:|---|',
@@ -280,13 +269,15 @@ function gatesTable(step: StepRecord): string[] {
     }
     for (const m of check.metrics.slice(0, 20)) {
       lines.push(
-        `| ${escapeMarkdown(gateName, 80)} | ${escapeMarkdown(m.name, 80)} | ${verdictText(m.verdict)} | ${formatNumber(m.canaryValue)} | ${formatNumber(m.stableValue)} | ${m.threshold ? escapeMarkdown(m.threshold, 120) : '–'} |`,
+        `| ${escapeMarkdown(gateName, 80)} | ${escapeMarkdown(m.name, 80)} | ${verdictText(m.verdict)} | ${formatValue(m.canaryValue, m.unit)} | ${formatValue(m.stableValue, m.unit)} | ${m.threshold ? escapeMarkdown(m.threshold, 120) : '–'} |`,
       );
     }
-    for (const m of check.metrics.filter((x) => x.verdict === 'fail').slice(0, 5)) {
-      lines.push(`| | ↳ ${escapeMarkdown(m.name, 80)} | | | | ${escapeMarkdown(m.explanation, 300)} |`);
-    }
   }
+  // Why a metric failed, under the table: the explanation is a sentence, not a threshold.
+  const failures = Object.entries(step.gates).flatMap(([gateName, check]) =>
+    check.metrics.filter((m) => m.verdict === 'fail').slice(0, 5).map((m) => `- ❌ ${escapeMarkdown(gateName, 80)} / ${escapeMarkdown(m.name, 80)}: ${escapeMarkdown(m.explanation, 300)}`),
+  );
+  if (failures.length > 0) lines.push('', ...failures);
   return lines;
 }
 
@@ -333,16 +324,53 @@ function precheckSection(report: Readonly<RolloutReport>, maxChars: number): str
   return lines;
 }
 
-/** Evenly spaced samples (always including the last one). */
-function downsample<T>(items: readonly T[], max: number): T[] {
-  if (items.length <= max) return [...items];
-  if (max <= 1) return items.slice(-1);
-  const out: T[] = [];
-  for (let i = 0; i < max; i++) out.push(items[Math.round((i * (items.length - 1)) / (max - 1))]!);
+/**
+ * Fixed chart colours, the same in GitHub's light and dark themes: the plot palette is given in the
+ * block's init directive (Mermaid applies plotColorPalette to the plots in order: weight bars,
+ * canary line, stable line). Orange and blue stay apart for the common colour-vision deficiencies;
+ * the grey of the bars sits behind both lines in either theme.
+ */
+export const CHART_COLORS = { weight: '#afb8c1', canary: '#e8590c', stable: '#1f6feb' } as const;
+
+/** One chart point: a time (ms since the rollout started) and the values shown there. */
+interface ChartPoint {
+  offsetMs: number;
+  weight: number;
+  canary: number;
+  stable?: number;
+}
+
+/**
+ * The samples on an evenly spaced time grid (Mermaid's numeric x-axis spreads the values evenly over
+ * its range), at most `max` slots. Each slot shows, of the samples since the previous slot, the one
+ * where canary and stable differ most (the last one without a stable value), so a spike between
+ * slots still shows; a slot without a new sample holds the previous values.
+ */
+export function resampleForChart(points: readonly ChartPoint[], max: number): ChartPoint[] {
+  if (points.length <= 1 || max <= 1) return points.slice(-1);
+  const first = points[0]!.offsetMs;
+  const last = points.at(-1)!.offsetMs;
+  const slots = Math.min(max, points.length);
+  if (last <= first) return [points.at(-1)!];
+  const out: ChartPoint[] = [];
+  let next = 0;
+  let held = points[0]!;
+  for (let i = 0; i < slots; i++) {
+    const t = first + ((last - first) * i) / (slots - 1);
+    let pick: ChartPoint | undefined;
+    while (next < points.length && points[next]!.offsetMs <= t + 1e-9) {
+      const p = points[next++]!;
+      const gap = (q: ChartPoint): number => (q.stable === undefined ? -1 : Math.abs(q.canary - q.stable));
+      if (!pick || gap(p) >= gap(pick)) pick = p;
+    }
+    if (pick) held = pick;
+    out.push({ ...held, offsetMs: t });
+  }
   return out;
 }
 
-function charts(history: readonly MetricPoint[], level: DetailLevel): string[] {
+function charts(report: Readonly<RolloutReport>, level: DetailLevel): string[] {
+  const history = report.metricHistory;
   if (level.charts <= 0 || level.chartPoints <= 0) return ['_Charts omitted to fit the size limit._'];
   const byMetric = new Map<string, MetricPoint[]>();
   for (const p of history) {
@@ -352,50 +380,72 @@ function charts(history: readonly MetricPoint[], level: DetailLevel): string[] {
   const out: string[] = ['#### Canary vs stable'];
   const metricNames = [...byMetric.keys()];
   for (const name of metricNames.slice(0, level.charts)) {
-    const points = byMetric
+    const raw = byMetric
       .get(name)!
       .filter((p) => typeof p.canary === 'number' && Number.isFinite(p.canary))
       .sort((a, b) => a.at - b.at);
-    if (points.length === 0) continue;
-    const withStable = points.some((p) => typeof p.stable === 'number' && Number.isFinite(p.stable));
+    if (raw.length === 0) continue;
+    const withStable = raw.some((p) => typeof p.stable === 'number' && Number.isFinite(p.stable));
     // Mermaid lines cannot have gaps: a missing stable value repeats the previous one.
-    let lastStable = points.find((p) => Number.isFinite(p.stable))?.stable ?? 0;
-    const sampled = downsample(points, level.chartPoints).map((p) => {
+    let lastStable = raw.find((p) => Number.isFinite(p.stable))?.stable;
+    const points: ChartPoint[] = raw.map((p) => {
       if (typeof p.stable === 'number' && Number.isFinite(p.stable)) lastStable = p.stable;
-      return { ...p, stable: lastStable };
+      return { offsetMs: p.at - report.startedAt, weight: p.weight, canary: p.canary!, ...(withStable && lastStable !== undefined ? { stable: lastStable } : {}) };
     });
-    const values = sampled.flatMap((p) => (withStable ? [p.canary!, p.stable] : [p.canary!]));
-    // Zoom the axis on the data (a success rate of 0.998 vs 0.999 must be visible), with 10 % margin.
+    const sampled = resampleForChart(points, level.chartPoints);
+    const values = sampled.flatMap((p) => (p.stable !== undefined ? [p.canary, p.stable] : [p.canary]));
+    // Zoom the axis on the data (a success rate of 99.8 vs 99.9 must be visible), with 10 % margin.
     const max = Math.max(...values);
     const min = Math.min(...values);
     const margin = max > min ? (max - min) * 0.1 : Math.max(Math.abs(max) * 0.05, 1e-6);
     const bottom = min >= 0 && min - margin < 0 ? 0 : min - margin;
     const top = max + margin;
-    const t0 = sampled[0]!.at;
-    const xLabels = sampled.map((p) => `"+${mermaidLabel(formatDuration(p.at - t0), 12)}"`);
+    const unit = metricUnit(report, name);
+    const axisName = mermaidLabel(unit ? `${name} (${unit})` : name, 40);
+    const fromMin = sampled[0]!.offsetMs / 60_000;
+    const toMin = Math.max(sampled.at(-1)!.offsetMs / 60_000, fromMin + 1 / 60);
+    const palette = withStable ? [CHART_COLORS.weight, CHART_COLORS.canary, CHART_COLORS.stable] : [CHART_COLORS.weight, CHART_COLORS.canary];
     out.push(
       '',
       '```mermaid',
+      `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${palette.join(', ')}"}}}}%%`,
       'xychart-beta',
-      `  title "${mermaidLabel(name)}"`,
-      `  x-axis [${xLabels.join(', ')}]`,
-      `  y-axis "${mermaidLabel(name, 30)}" ${mermaidNumber(bottom)} --> ${mermaidNumber(top)}`,
-      // Weight on the same axis, scaled so 0 % is the bottom and 100 % the top.
+      `  title "${mermaidLabel(name)}: canary orange, stable blue"`,
+      `  x-axis "minutes since start" ${mermaidNumber(roundTo(fromMin, 2))} --> ${mermaidNumber(roundTo(toMin, 2))}`,
+      `  y-axis "${axisName}" ${mermaidNumber(bottom)} --> ${mermaidNumber(top)}`,
+      // Weight on the same axis, scaled so 0 % is the bottom and 100 % the top: the steps show as bars.
       `  bar [${sampled.map((p) => mermaidNumber(bottom + (Math.max(0, Math.min(100, p.weight)) / 100) * (top - bottom))).join(', ')}]`,
-      `  line [${sampled.map((p) => mermaidNumber(p.canary!)).join(', ')}]`,
-      ...(withStable ? [`  line [${sampled.map((p) => mermaidNumber(p.stable)).join(', ')}]`] : []),
+      `  line [${sampled.map((p) => mermaidNumber(p.canary)).join(', ')}]`,
+      ...(withStable ? [`  line [${sampled.map((p) => mermaidNumber(p.stable ?? p.canary)).join(', ')}]`] : []),
       '```',
       '',
-      `_${escapeMarkdown(name, 80)}: first line canary${withStable ? ', second line stable' : ''}; bars are the canary traffic weight (top of the axis = 100 %).${points.length > sampled.length ? ` ${sampled.length} of ${points.length} points shown.` : ''}_`,
+      `_${escapeMarkdown(name, 80)}: 🟧 canary${withStable ? ', 🟦 stable' : ''}; grey bars: canary traffic weight (top of the axis = 100%).` +
+        `${raw.length > sampled.length ? ` ${raw.length} samples shown in ${sampled.length} slots (each slot shows its largest canary–stable gap).` : ''}_`,
     );
   }
   if (metricNames.length > level.charts) out.push('', `_${metricNames.length - level.charts} more metric chart(s) omitted._`);
   return out;
 }
 
+/** The unit of a charted metric, from its latest gate report. */
+function metricUnit(report: Readonly<RolloutReport>, metric: string): string {
+  for (const step of [...report.steps].reverse()) {
+    for (const check of Object.values(step.gates)) {
+      const m = check.metrics.find((x) => x.name === metric);
+      if (m) return m.unit ?? '';
+    }
+  }
+  return '';
+}
+
+function roundTo(v: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(v * f) / f;
+}
+
 function finalLine(report: Readonly<RolloutReport>): string {
   const duration = report.finishedAt !== undefined ? ` after ${formatDuration(report.finishedAt - report.startedAt)}` : '';
-  if (!report.result) return `**Verdict:** in progress — ${formatNumber(report.weight)} % of traffic on the canary.`;
+  if (!report.result) return `**Verdict:** in progress — ${formatValue(report.weight, '%')} of traffic on the canary.`;
   const title = RESULT_TITLE[report.result] ?? escapeMarkdown(report.result, 40);
   return `**Verdict:** ${title}${duration}.`;
 }
@@ -410,8 +460,8 @@ export function renderStatusDescription(report: Readonly<RolloutReport>): string
     case undefined:
       text =
         current >= 0
-          ? `Rolling out: step ${current + 1}/${total} at ${report.weight}% canary`
-          : `Rolling out (${plain(report.phase)}) at ${report.weight}% canary`;
+          ? `Rolling out: step ${current + 1}/${total} at ${formatValue(report.weight, '%')} canary`
+          : `Rolling out (${plain(report.phase)}) at ${formatValue(report.weight, '%')} canary`;
       break;
     case 'promoted':
       text = `Promoted after ${total} step(s)`;

@@ -4,7 +4,8 @@
  * own words plus values passed through escapeSlack.
  */
 import type { RolloutEvent, RolloutReport } from '../rollout/report.ts';
-import { formatNumber, isBadResult, safeLink, truncateText } from './markdown.ts';
+import { formatValue } from '../util/format.ts';
+import { isBadResult, safeLink, truncateText } from './markdown.ts';
 
 export const SLACK_COLORS = { good: '#2EB67D', bad: '#E01E5A', progress: '#ECB22E' } as const;
 
@@ -38,7 +39,7 @@ function statusWord(report: Readonly<RolloutReport>): string {
     case 'noop':
       return 'nothing to do';
     default:
-      return `rolling out (${report.weight}% canary)`;
+      return `rolling out (${formatValue(report.weight, '%')} canary)`;
   }
 }
 
@@ -50,7 +51,7 @@ export function slackColor(report: Readonly<RolloutReport>): string {
 
 function stepVerdicts(report: Readonly<RolloutReport>): string {
   const icon: Record<string, string> = { pass: '✅', fail: '❌', running: '⏳', pending: '⚪', inconclusive: '❔', skipped: '⏭' };
-  return report.steps.map((s) => `${icon[s.verdict] ?? '?'} ${s.weight}%`).join('  ') || 'no steps yet';
+  return report.steps.map((s) => `${icon[s.verdict] ?? '?'} ${formatValue(s.weight, '%')}`).join('  ') || 'no steps yet';
 }
 
 /** The full tracking message (bot mode: posted once, then updated in place). */
@@ -67,7 +68,7 @@ export function buildRolloutMessage(report: Readonly<RolloutReport>): SlackMessa
     fields: [
       plain(`Service\n${service}`),
       plain(`Image\n${report.images.canary ?? 'unknown'}`),
-      plain(`Weight\n${formatNumber(report.weight)}% canary`),
+      plain(`Weight\n${formatValue(report.weight, '%')} canary`),
       plain(`Phase\n${report.phase}`),
     ],
   });
@@ -76,7 +77,7 @@ export function buildRolloutMessage(report: Readonly<RolloutReport>): SlackMessa
   if (lastGates) {
     const lines = Object.entries(lastGates.gates).flatMap(([gate, check]) =>
       check.metrics.length > 0
-        ? check.metrics.map((m) => `${gate} / ${m.name}: ${m.verdict} (canary ${formatNumber(m.canaryValue)}, stable ${formatNumber(m.stableValue)}${m.threshold ? `, ${m.threshold}` : ''})`)
+        ? check.metrics.map((m) => `${gate} / ${m.name}: ${m.verdict} (canary ${formatValue(m.canaryValue, m.unit)}, stable ${formatValue(m.stableValue, m.unit)}${m.threshold ? `, threshold ${m.threshold}` : ''})`)
         : [`${gate}: ${check.verdict} (${check.summary})`],
     );
     blocks.push({ type: 'context', elements: [plain(lines.slice(0, 10).join('\n'), 2000)] });
@@ -103,10 +104,10 @@ export function buildEventMessage(report: Readonly<RolloutReport>, event: Rollou
       line = `Canary ${service}: schema check ${event.result.verdict}: ${event.result.summary}`;
       break;
     case 'step':
-      line = `Canary ${service}: step ${event.stepIndex + 1}, ${event.weight}% of traffic on the canary`;
+      line = `Canary ${service}: step ${event.stepIndex + 1}, ${formatValue(event.weight, '%')} of traffic on the canary`;
       break;
     case 'gate':
-      line = `Canary ${service}: gate ${event.gate} ${event.check.verdict} at ${event.weight}%: ${event.check.summary}`;
+      line = `Canary ${service}: gate ${event.gate} ${event.check.verdict} at ${formatValue(event.weight, '%')}: ${event.check.summary}`;
       break;
     case 'promoting':
       line = `Canary ${service}: all steps passed, promoting`;
