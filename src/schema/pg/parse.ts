@@ -4,6 +4,7 @@
  */
 import type { SqlStatement } from '../types.ts';
 import type { Node } from './ast.ts';
+import { loadLibPgQuery } from './engines.ts';
 
 export interface PgStatement extends SqlStatement {
   /** Node type, e.g. `AlterTableStmt`; `Unparsable` when the file did not parse. */
@@ -17,8 +18,7 @@ export interface PgParser {
 }
 
 export async function loadPgParser(): Promise<PgParser> {
-  const lib = await import('libpg-query');
-  await lib.loadModule();
+  const lib = await loadLibPgQuery();
   return {
     parseFile(sql, file, firstIndex) {
       if (sql.trim() === '') return [];

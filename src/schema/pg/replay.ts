@@ -12,6 +12,7 @@ import { withTimeout } from '../../util/retry.ts';
 import type { MigrationFile } from '../discovery.ts';
 import type { RuleHit } from '../rules/hit.ts';
 import { diffSnapshots, SNAPSHOT_SQL, stableIdentity, type CatalogSnapshot } from './catalog.ts';
+import { loadPGlite } from './engines.ts';
 import type { PgStatement } from './parse.ts';
 
 /** The slice of PGlite the replay uses (tests and callers may pass their own instance). */
@@ -32,7 +33,7 @@ export interface StartReplayOptions {
 
 /** Starts an in-memory PGlite; loads the WASM only when called. */
 export async function startReplayDatabase(opts: StartReplayOptions = {}): Promise<ReplayDatabase> {
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await loadPGlite();
   const cache = opts.templateCache === undefined ? await defaultTemplatePath() : opts.templateCache;
   if (cache) {
     const template = await readFile(cache).catch(() => undefined);
