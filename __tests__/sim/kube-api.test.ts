@@ -260,14 +260,36 @@ describe('status subresource and generation', () => {
     expect(labelled.metadata?.generation).toBe(2); // metadata change: same generation
   });
 
-  test('deployment generation moves with spec changes only', async () => {
+  test('deployment generation moves with spec and annotation changes, not labels or status (deploymentStrategy.PrepareForUpdate)', async () => {
     await c.apps.createNamespacedDeployment({ namespace: NS, body: deployment('gen-deploy', NS) });
     const patch = (body: object) =>
       c.apps.patchNamespacedDeployment({ namespace: NS, name: 'gen-deploy', body }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    expect((await patch({ metadata: { annotations: { a: 'b' } }, status: { replicas: 77 } })).metadata?.generation).toBe(1);
+    expect((await patch({ metadata: { labels: { team: 'b' } }, status: { replicas: 77 } })).metadata?.generation).toBe(1);
+    // A real API server copies a Deployment's annotations to its ReplicaSets, so they count as a change.
+    const annotated = await patch({ metadata: { annotations: { 'canary-gate.io/state': '{}' } } });
+    expect(annotated.metadata?.generation).toBe(2);
+    expect((await patch({ metadata: { annotations: { 'canary-gate.io/state': '{}' } } })).metadata?.generation).toBe(2); // same value: no change
     const changed = await patch({ spec: { replicas: 3 } });
-    expect(changed.metadata?.generation).toBe(2);
+    expect(changed.metadata?.generation).toBe(3);
     expect(changed.status?.replicas).not.toBe(77);
+  });
+
+  test('ingress generation moves with spec changes only; a Service has none to move (their registry strategies)', async () => {
+    const ing = await c.objects.create({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'gen-ing', namespace: NS },
+      spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    } as k8s.KubernetesObject);
+    const merge = (obj: k8s.KubernetesObject) => c.objects.patch(obj, undefined, undefined, 'test', undefined, k8s.PatchStrategy.MergePatch);
+    const annotated = await merge({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'gen-ing', namespace: NS, annotations: { a: 'b' } } });
+    expect(annotated.metadata?.generation).toBe(ing.metadata?.generation);
+    const svc = await c.core.createNamespacedService({ namespace: NS, body: { metadata: { name: 'gen-svc' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } } });
+    const moved = await c.core.patchNamespacedService(
+      { namespace: NS, name: 'gen-svc', body: { spec: { ports: [{ port: 81 }] } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    expect(moved.metadata?.generation).toBe(svc.metadata?.generation);
   });
 });
 

@@ -45,6 +45,7 @@ describe('docs/rbac.md', () => {
 
 const PLURAL: Record<string, string> = {
   Deployment: 'deployments',
+  Pod: 'pods',
   Service: 'services',
   Ingress: 'ingresses',
   VirtualService: 'virtualservices',

@@ -112,8 +112,8 @@ const OPTIONS: Record<RouterKind, RouterOptions> = {
   replicas: { stableReplicas: 3 },
 };
 
-async function seed(kind: RouterKind): Promise<string> {
-  const ns = `t-${kind}`;
+async function seed(kind: RouterKind, suffix = ''): Promise<string> {
+  const ns = `t-${kind}${suffix}`;
   sim.create(deployment(ns, 'web', 'stable', 3));
   sim.create(deployment(ns, 'web-canary', 'canary', kind === 'replicas' ? 0 : 1));
   sim.create({
@@ -156,6 +156,45 @@ describe.each(ROUTER_KINDS)('%s router against the simulator', (kind) => {
     await router.cleanup?.();
     await router.cleanup?.();
     expect(sim.store.get('v1', 'Service', ns, 'web-stable')).toBeUndefined();
+  });
+});
+
+describe('the stable track label check on a real API server (issue 11 item 4)', () => {
+  const SERVICE_BACKED: RouterKind[] = ['istio', 'gateway-api', 'nginx'];
+
+  it.each(SERVICE_BACKED)('%s: the rollout state annotation written just before verify() is not taken for a pending rollout', async (kind) => {
+    const ns = await seed(kind, '-gen');
+    const target = { namespace: ns, stable: 'web', canary: 'web-canary' };
+    sim.pauseController(); // the controller manager has not caught up yet, as on a busy cluster
+    try {
+      await kube.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' }, { metadata: { annotations: { 'canary-gate.io/state': '{"phase":"deploying"}' } } }, 'merge');
+      const dep = sim.store.get('apps/v1', 'Deployment', ns, 'web') as KubeObject & { status: { observedGeneration: number } };
+      expect(dep.metadata.generation).toBeGreaterThan(dep.status.observedGeneration); // what a real server does
+      const router = createRouter(kind, { kube, target, options: OPTIONS[kind], log: () => undefined });
+      await expect(router.verify()).resolves.toBeUndefined();
+    } finally {
+      sim.resumeController();
+    }
+  });
+
+  it('a label just added to the template is refused until the pods carry it', async () => {
+    const ns = 't-label-pending';
+    const unlabelled = deployment(ns, 'web', 'stable', 2) as KubeObject & { spec: { template: { metadata: { labels: Record<string, string> } } } };
+    delete unlabelled.spec.template.metadata.labels[TRACK_LABEL];
+    sim.create(unlabelled);
+    sim.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+    for (const o of routingObjects('istio', ns)) sim.create(o);
+    await waitForDeploymentReady(sim, ns, 'web', 10_000);
+    sim.pauseController();
+    const router = createRouter('istio', { kube, target: { namespace: ns, stable: 'web', canary: 'web-canary' }, options: {}, log: () => undefined });
+    try {
+      await kube.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' }, { spec: { template: { metadata: { labels: { [TRACK_LABEL]: 'stable' } } } } }, 'strategic');
+      await expect(router.verify()).rejects.toThrow(/has not finished rolling out the canary-gate.io\/track: stable label \(2 running pod\(s\) without it\)/);
+    } finally {
+      sim.resumeController();
+    }
+    await waitForDeploymentReady(sim, ns, 'web', 10_000);
+    await expect(router.verify()).resolves.toBeUndefined();
   });
 });
 

@@ -1,11 +1,13 @@
 /**
  * The verbs of the Kubernetes API over the store, independent of HTTP: create, get, list, replace,
- * patch and delete, with the server's rules — server-owned metadata, generation bumped only by spec
- * changes, status written only through /status, optimistic concurrency, defaults, validation.
+ * patch and delete, with the server's rules — server-owned metadata, generation bumped per kind as
+ * the registry strategies do (kube-generation.ts), status written only through /status, optimistic
+ * concurrency, defaults, validation.
  * Every rejection is a KubeApiError carrying the Status a real server would send.
  */
 import { parse as parseYaml } from 'yaml';
 import { applyDefaults } from './kube-defaults.ts';
+import { nextGeneration } from './kube-generation.ts';
 import {
   alreadyExists,
   badRequest,
@@ -199,10 +201,9 @@ export class KubeApi {
       generation: existing.metadata.generation ?? 1,
     };
     delete next.metadata.resourceVersion;
-    if (subresource !== 'status' && !deepEqual(specOf(existing), specOf(next))) {
-      next.metadata.generation = (existing.metadata.generation ?? 1) + 1;
-    }
+    // Defaults first: the real server defaults on decode, before the strategy compares old and new.
     applyDefaults(next, existing, () => this.nextServiceIp());
+    next.metadata.generation = nextGeneration(t.type, existing, next, subresource === 'status');
     this.validate(t, next);
     return this.store.put(next);
   }
@@ -225,7 +226,7 @@ export class KubeApi {
     const next = clone(existing);
     (next.spec as { replicas?: number }).replicas = replicas;
     delete next.metadata.resourceVersion;
-    if (!deepEqual(specOf(existing), specOf(next))) next.metadata.generation = (existing.metadata.generation ?? 1) + 1;
+    next.metadata.generation = nextGeneration(t.type, existing, next, false);
     return toScale(this.store.put(next));
   }
 
@@ -285,12 +286,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 export function apiVersionOf(t: { type: ResourceType; version: string }): string {
   return joinApiVersion(t.type.group, t.version);
-}
-
-/** What generation tracks: everything but metadata and status. */
-function specOf(obj: KubeObject): unknown {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
-  return rest;
 }
 
 function patchKind(contentType: string): keyof typeof PATCH_TYPES | undefined {

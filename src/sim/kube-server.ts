@@ -59,6 +59,9 @@ export interface KubeSimulator {
   clearRequests(): void;
   /** Runs one controller pass now (tests that do not want to wait for the timer). */
   reconcile(): void;
+  /** Stops / restarts the controller manager, to play one that lags behind the API server. */
+  pauseController(): void;
+  resumeController(): void;
   close(): Promise<void>;
 }
 
@@ -127,6 +130,8 @@ export async function startKubeSimulator(opts: KubeSimulatorOptions = {}): Promi
       requests.length = 0;
     },
     reconcile: () => controller.reconcileAll(),
+    pauseController: () => controller.stop(),
+    resumeController: () => controller.start(),
     close: () => closeServer(server, controller),
   };
 }

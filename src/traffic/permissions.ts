@@ -49,7 +49,7 @@ export const ROLLOUT_NEEDS: readonly PermissionNeed[] = [
   need('delete', 'apps', 'deployments', 'delete the canary (canary-cleanup: delete, or a canary left with another selector)', {
     onlyWithCleanupDelete: true,
   }),
-  need('list', '', 'pods', 'judge readiness from the pods (crash loops, image pull errors)'),
+  need('list', '', 'pods', 'judge readiness from the pods (crash loops, image pull errors) and check that every stable pod carries the track label'),
   need('get', 'coordination.k8s.io', 'leases', 'read the lock of the target'),
   need('create', 'coordination.k8s.io', 'leases', 'take the lock canary-gate-<name>'),
   need('update', 'coordination.k8s.io', 'leases', 'renew the lock, or take over an expired one'),

@@ -39,8 +39,13 @@ export const deploymentRef = (namespace: string, name: string) => refTo('apps/v1
 
 /**
  * Fails unless every stable pod carries `canary-gate.io/track: stable`: the label is in the stable
- * pod template and the Deployment has finished rolling it out. Routing a share to a stable-only
- * backend before that would send it to fewer pods (or none).
+ * pod template, and no running pod of the stable Deployment lacks it. Routing a share to a
+ * stable-only backend before that would send it to fewer pods (or none).
+ *
+ * Judged from the pods, not from `metadata.generation`: a real API server bumps a Deployment's
+ * generation for an annotation change too (deploymentStrategy.PrepareForUpdate), so right after the
+ * rollout writes its state annotation `observedGeneration < generation` says nothing about labels.
+ * The status is used only once the controller has observed the current generation.
  */
 export async function checkStableTrackLabel(router: string, kube: KubeApi, target: RouterTarget): Promise<void> {
   const ref = deploymentRef(target.namespace, target.stable);
@@ -57,16 +62,31 @@ export async function checkStableTrackLabel(router: string, kube: KubeApi, targe
         'add it to your manifest (or let the rollout add it once, which restarts the stable pods with the same image).',
     );
   }
-  const gen = dep.metadata.generation ?? 0;
-  const st = dep.status ?? {};
   const desired = dep.spec?.replicas ?? 1;
-  if ((st.observedGeneration ?? 0) < gen || (st.updatedReplicas ?? 0) < desired) {
+  const selector = Object.entries(dep.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const pods = await kube.list<PodObject>('v1', 'Pod', target.namespace, selector);
+  const unlabelled = pods.filter(
+    (p) =>
+      p.metadata.labels?.[TRACK_LABEL] !== 'canary' &&
+      p.metadata.labels?.[TRACK_LABEL] !== 'stable' &&
+      p.metadata.deletionTimestamp === undefined &&
+      p.status?.phase !== 'Succeeded' &&
+      p.status?.phase !== 'Failed',
+  );
+  const st = dep.status ?? {};
+  const observed = (st.observedGeneration ?? 0) >= (dep.metadata.generation ?? 0);
+  if (unlabelled.length > 0 || (observed && (st.updatedReplicas ?? 0) < desired)) {
+    const found = unlabelled.length > 0 ? `${unlabelled.length} running pod(s) without it` : `${st.updatedReplicas ?? 0}/${desired} pods updated`;
     throw new RouterError(
       router,
       `Deployment ${target.namespace}/${target.stable} has not finished rolling out the ${TRACK_LABEL}: stable label ` +
-        `(${st.updatedReplicas ?? 0}/${desired} pods updated); wait for it before shifting traffic.`,
+        `(${found}); wait for it before shifting traffic.`,
     );
   }
+}
+
+interface PodObject extends KubeObject {
+  status?: { phase?: string };
 }
 
 /** The user's Service: it must exist and select pods by label. */
