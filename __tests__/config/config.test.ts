@@ -56,7 +56,7 @@ describe('configuration', () => {
   });
 
   test('unknown keys in the file are named', () => {
-    expect(errorOf(() => ok({}, 'setle-time: 5s\n'))).toMatch(/unknown key\(s\) 'setle-time'/);
+    expect(errorOf(() => ok({}, 'setle-time: 5s\n'))).toMatch(/\.github\/canary\.yml:1 key 'setle-time': unknown key — did you mean 'settle-time'\?/);
   });
 
   test('the file must be a mapping of keys', () => {

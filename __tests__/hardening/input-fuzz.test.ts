@@ -184,8 +184,8 @@ describe('hostile values, by name', () => {
     ['a container name with a shell command', { container: '$(id)' }, /input 'container': must be a DNS-1123 label/],
     ['an image with a space', { image: 'web:2 --privileged' }, /input 'image': must be an image reference/],
     ['steps that decrease', { steps: '50,20' }, /input 'steps': weights must increase/],
-    ['a step above 100', { steps: '10,200' }, /input 'steps': each step must be a whole percentage from 1 to 100, got "200"/],
-    ['a step of 0', { steps: '0,50' }, /input 'steps': each step must be a whole percentage from 1 to 100, got "0"/],
+    ['a step above 100', { steps: '10,200' }, /input 'steps': each step must be a whole percentage from 1 to 100, got the text "200"/],
+    ['a step of 0', { steps: '0,50' }, /input 'steps': each step must be a whole percentage from 1 to 100, got the text "0"/],
     ['a step above max-weight', { steps: '10,60', 'max-weight': '50' }, /input 'steps': has a weight above max-weight 50/],
     ['steps together with step-weight', { steps: '10,50', 'step-weight': '10' }, /input 'step-weight': cannot be combined with steps/],
     ['a fractional step', { steps: '12.5,50' }, /input 'steps': each step must be a whole percentage/],
@@ -233,14 +233,14 @@ describe('hostile values, by name', () => {
   test('an unknown key in the file names the key and points at the spelling', () => {
     const r = attempt(() => buildConfig({ inputs: base, secrets: {}, fileText: 'stepz: [10, 50]\n', fileName: FILE }));
     checkError(r.error, ['stepz']);
-    expect((r.error as Error).message).toMatch(/unknown key\(s\) 'stepz'/);
+    expect((r.error as Error).message).toMatch(/canary\.yml:1 key 'stepz': unknown key — did you mean 'steps'\?/);
   });
 
   test('a metric template referencing an unknown variable is refused at validation, naming metric and variable', () => {
     const fileText = `providers:\n  prom: { type: prometheus, address: http://127.0.0.1:9 }\nmetrics:\n  - name: errors\n    query: 'errors{app="{{aplication}}"}'\n    max: 1\n`;
     const r = attempt(() => buildConfig({ inputs: base, secrets: {}, fileText, fileName: FILE }));
     checkError(r.error, ['errors']);
-    expect((r.error as Error).message).toMatch(/key 'metrics\.errors\.query': unknown template variable \{\{aplication\}\}; known variables: \{\{namespace\}\}/);
+    expect((r.error as Error).message).toMatch(/key 'metrics\[0\]\.query': metric errors: unknown template variable \{\{aplication\}\}; known variables: \{\{namespace\}\}/);
   });
 
   test('a Slack webhook that is not https is refused without echoing the secret', () => {

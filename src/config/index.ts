@@ -1,15 +1,19 @@
 /**
  * The one reading of inputs: action inputs + the optional config file → one validated `Config`.
  * Nothing below the entry points reads inputs or the environment for settings.
+ *
+ * Every section is checked and every problem reported at once, each naming where the value came
+ * from (`input 'steps'` or `.github/canary.yml:4 key 'steps'`), what is wrong and what to write.
  */
 import { metricsConfigSchema, type MetricsConfig } from '../metrics/config.ts';
-import { parseNotifyConfig, type NotifyConfig } from '../notify/config.ts';
+import { NotifyConfigSchema, type NotifyConfig } from '../notify/config.ts';
 import { schemaConfigSchema, type SchemaConfig } from '../schema/config-schema.ts';
-import { parseRouterConfig, type RouterKind, type RouterOptions } from '../traffic/config.ts';
-import { CanaryGateError } from '../util/errors.ts';
-import { crossChecks } from './checks.ts';
-import { buildBaseConfig, formatIssues, parseConfigFile, type Secrets } from './load.ts';
-import type { BaseConfig } from './schema.ts';
+import { parseRouterConfig, routerConfigSchema, type RouterKind, type RouterOptions } from '../traffic/config.ts';
+import { crossChecks, urlProblem } from './checks.ts';
+import { INPUT_ONLY_IN_FILE, type Secrets } from './load.ts';
+import { configError, problemsFromIssues, secretLeaves, type ConfigProblem } from './problems.ts';
+import { baseConfigSchema, type BaseConfig } from './schema.ts';
+import { readConfigFile, type KeyPath } from './sources.ts';
 
 export interface Config {
   base: BaseConfig;
@@ -24,6 +28,8 @@ export interface Config {
 /** Environment variable names under which input secrets reach the metric providers. */
 export const PROMETHEUS_TOKEN_ENV = 'CANARY_GATE_PROMETHEUS_TOKEN';
 
+const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 export function buildConfig(opts: {
   inputs: Record<string, string>;
   /** Extra inputs that shape sections rather than keys (prometheus-url). */
@@ -32,58 +38,138 @@ export function buildConfig(opts: {
   fileText?: string;
   fileName?: string;
 }): Config {
-  const file = opts.fileText !== undefined ? parseConfigFile(opts.fileText, opts.fileName ?? 'config file') : {};
-  const base = buildBaseConfig({ inputs: opts.inputs, file, fileName: opts.fileName });
+  const file = opts.fileText !== undefined ? readConfigFile(opts.fileText, opts.fileName ?? 'config file') : undefined;
+  const fileValues: Record<string, unknown> = { ...(file?.values ?? {}) };
+  const problems: ConfigProblem[] = [];
 
-  const routingRaw = { ...base.routing } as Record<string, unknown>;
-  const routerFromInput = opts.inputs.router;
-  routingRaw.router = routerFromInput ?? (routingRaw.router as string | undefined) ?? base.router;
-  const routing = parseRouterConfig(routingRaw, 'routing');
+  // Keys that only exist as inputs (secrets, the file's own path, the Prometheus shortcut).
+  for (const key of Object.keys(fileValues)) {
+    const why = INPUT_ONLY_IN_FILE[key];
+    if (why === undefined) continue;
+    problems.push({ path: [key], message: why });
+    delete fileValues[key];
+  }
 
-  const metricsRaw = {
-    providers: (base.providers as Record<string, unknown> | undefined) ?? {},
-    metrics: (base.metrics as unknown[] | undefined) ?? [],
-  };
-  if (opts.prometheusUrl && Object.keys(metricsRaw.providers).length === 0) {
-    metricsRaw.providers = {
-      prometheus: {
-        type: 'prometheus',
-        address: opts.prometheusUrl,
-        ...(opts.secrets['prometheus-token'] ? { 'bearer-token-env': PROMETHEUS_TOKEN_ENV } : {}),
-      },
-    };
+  const merged: Record<string, unknown> = { ...fileValues, ...opts.inputs };
+  const baseResult = baseConfigSchema.safeParse(merged);
+  if (!baseResult.success) problems.push(...problemsFromIssues(baseResult.error.issues, { raw: merged, schema: baseConfigSchema }));
+
+  const routing = parseRouting(merged, opts.inputs.router, problems);
+  const metrics = parseMetrics(fileValues, opts, problems);
+  const notify = parseNotify(merged.notify, opts.secrets, problems);
+  const schema = parseSchema(merged.schema, problems);
+
+  const base = baseResult.success ? baseResult.data : undefined;
+  if (base && notify) {
+    const fromNotify = notify['report-path'];
+    if (fromNotify !== undefined && base['report-path'] !== undefined && fromNotify !== base['report-path']) {
+      problems.push({ path: ['notify', 'report-path'], message: `conflicts with report-path ${JSON.stringify(base['report-path'])}; keep one of the two (the top-level report-path, or the input)` });
+    } else if (fromNotify !== undefined) base['report-path'] = fromNotify;
   }
-  const metricsResult = metricsConfigSchema.safeParse(metricsRaw);
-  if (!metricsResult.success) {
-    throw new CanaryGateError('invalid-input', formatIssues(metricsResult.error.issues, opts.fileName));
+  if (base?.mode === 'check' && !schema && merged.schema === undefined) {
+    problems.push({ path: ['schema'], message: `mode check needs a schema: section in ${opts.fileName ?? '.github/canary.yml'}; add at least schema: { dir: db/migrations } (the migrations directory)` });
   }
-  if (metricsResult.data.metrics.length > 0 && Object.keys(metricsResult.data.providers).length === 0) {
-    throw new CanaryGateError('invalid-input', 'metrics are configured but no provider: set the prometheus-url input or a providers: section');
-  }
-  const problems = crossChecks(metricsResult.data, opts.secrets, opts.fileName);
-  if (problems.length > 0) {
-    throw new CanaryGateError('invalid-input', `Invalid configuration (nothing was changed in the cluster):\n${problems.map((p) => `- ${p}`).join('\n')}`);
-  }
-  const notify = parseNotifyConfig(withSlackFromInput(base.notify, opts.secrets));
-  let schema: SchemaConfig | undefined;
-  if (base.schema !== undefined) {
-    const parsed = schemaConfigSchema.safeParse(base.schema);
-    if (!parsed.success) {
-      throw new CanaryGateError('invalid-input', formatIssues(parsed.error.issues.map((i) => ({ ...i, path: ['schema', ...i.path] })), opts.fileName));
-    }
-    schema = parsed.data;
-  }
-  if (base.mode === 'check' && !schema) {
-    throw new CanaryGateError('invalid-input', `mode check needs a schema: section in ${opts.fileName ?? '.github/canary.yml'} (at least schema.dir: the migrations directory)`);
+
+  if (problems.length > 0 || !base || !routing || !metrics || !notify) {
+    const given = Object.fromEntries(
+      [...Object.keys(opts.inputs), ...Object.keys(opts.secrets), ...(opts.prometheusUrl ? ['prometheus-url'] : [])].map((k) => [k, '(given)']),
+    );
+    throw configError(problems, {
+      inputs: given,
+      ...(file ? { file } : {}),
+      aliases: [
+        { path: ['routing', 'router'], input: 'router' },
+        ...(opts.prometheusUrl ? [{ path: (isMapping(fileValues.providers) ? ['providers', 'prometheus', 'address'] : ['providers', 'prometheus']) as KeyPath, input: 'prometheus-url' }] : []),
+        ...(isMapping(merged.notify) && merged.notify.slack !== undefined ? [] : [{ path: ['notify', 'slack'] as KeyPath, input: 'slack-webhook' }]),
+      ],
+      secrets: [
+        ...Object.values(opts.secrets).filter((s): s is string => typeof s === 'string'),
+        ...secretLeaves(file?.values ?? {}),
+        ...secretLeaves(opts.inputs),
+        ...(opts.prometheusUrl ? secretLeaves(opts.prometheusUrl) : []),
+      ],
+    });
   }
   return {
     base,
     routing,
-    metrics: metricsResult.data,
+    metrics,
     notify,
     ...(schema ? { schema } : {}),
     ...(opts.fileName !== undefined ? { configFile: opts.fileName } : {}),
   };
+}
+
+/** routing: from the file, with the router input (or a top-level router:) filling routing.router. */
+function parseRouting(merged: Record<string, unknown>, routerInput: string | undefined, problems: ConfigProblem[]): Config['routing'] | undefined {
+  if (merged.routing !== undefined && !isMapping(merged.routing)) return undefined; // the base schema reported it
+  const raw: Record<string, unknown> = { ...(merged.routing as Record<string, unknown> | undefined) };
+  raw.router = routerInput ?? raw.router ?? merged.router ?? 'replicas';
+  const result = routerConfigSchema.safeParse(raw);
+  if (!result.success) {
+    // A bad top-level router is reported by the base schema already.
+    const own = problemsFromIssues(result.error.issues, { prefix: ['routing'], raw, schema: routerConfigSchema });
+    problems.push(...own.filter((p) => !(p.path[1] === 'router' && (routerInput !== undefined || (merged.routing as Record<string, unknown> | undefined)?.router === undefined))));
+    return undefined;
+  }
+  return parseRouterConfig(raw, 'routing');
+}
+
+/**
+ * providers: and metrics: from the file; the prometheus-url input is the `prometheus` provider
+ * (it overrides that provider's address when the file has one; with other providers in the file
+ * it would be ignored, so that is refused).
+ */
+function parseMetrics(fileValues: Record<string, unknown>, opts: { prometheusUrl?: string; secrets: Secrets }, problems: ConfigProblem[]): MetricsConfig | undefined {
+  const fileProviders = fileValues.providers;
+  let providers: unknown = fileProviders ?? {};
+  const url = opts.prometheusUrl;
+  if (url !== undefined) {
+    const problem = urlProblem(url, 'http://prometheus.monitoring:9090');
+    if (problem) problems.push({ path: ['prometheus-url'], message: problem });
+    const token = opts.secrets['prometheus-token'] ? { 'bearer-token-env': PROMETHEUS_TOKEN_ENV } : {};
+    if (!isMapping(fileProviders) || Object.keys(fileProviders).length === 0) {
+      providers = { prometheus: { type: 'prometheus', address: url, ...token } };
+    } else if (isMapping(fileProviders.prometheus)) {
+      providers = { ...fileProviders, prometheus: { ...fileProviders.prometheus, address: url, ...token } };
+    } else {
+      problems.push({
+        path: ['prometheus-url'],
+        message: `would be ignored: the config file has its own providers: (${Object.keys(fileProviders).join(', ')}) and none is named prometheus; set the address there, or name the provider prometheus so that this input overrides its address`,
+      });
+    }
+  }
+  const raw = { providers, metrics: fileValues.metrics ?? [] };
+  const result = metricsConfigSchema.safeParse(raw);
+  if (!result.success) {
+    problems.push(...problemsFromIssues(result.error.issues, { raw, schema: metricsConfigSchema }));
+    return undefined;
+  }
+  if (result.data.metrics.length > 0 && Object.keys(result.data.providers).length === 0) {
+    problems.push({ path: ['metrics'], message: 'are configured but there is no provider to query: set the prometheus-url input or add a providers: section' });
+  }
+  problems.push(...crossChecks(result.data, opts.secrets));
+  return result.data;
+}
+
+function parseNotify(raw: unknown, secrets: Secrets, problems: ConfigProblem[]): NotifyConfig | undefined {
+  const withSlack = withSlackFromInput(raw, secrets);
+  const result = NotifyConfigSchema.safeParse(withSlack);
+  if (!result.success) {
+    problems.push(...problemsFromIssues(result.error.issues, { prefix: ['notify'], raw: withSlack, schema: NotifyConfigSchema }));
+    return undefined;
+  }
+  return result.data;
+}
+
+function parseSchema(raw: unknown, problems: ConfigProblem[]): SchemaConfig | undefined {
+  if (raw === undefined) return undefined;
+  const result = schemaConfigSchema.safeParse(raw);
+  if (!result.success) {
+    problems.push(...problemsFromIssues(result.error.issues, { prefix: ['schema'], raw, schema: schemaConfigSchema }));
+    return undefined;
+  }
+  return result.data;
 }
 
 /**

@@ -1,7 +1,4 @@
-import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
-import { CanaryGateError, InputError } from '../util/errors.ts';
-import { baseConfigSchema, type BaseConfig } from './schema.ts';
+import { readConfigFile } from './sources.ts';
 
 /** Inputs that hold secrets: read separately, masked at once, never part of the config file. */
 export const SECRET_INPUTS = [
@@ -41,30 +38,32 @@ export const CONFIG_INPUTS = [
   'report-path',
 ] as const;
 
-export const MAX_CONFIG_BYTES = 256 * 1024;
+export { MAX_CONFIG_BYTES } from './sources.ts';
+
+/** Parses the config file text into its values (see readConfigFile for the bounds). */
+export function parseConfigFile(text: string, fileName: string): Record<string, unknown> {
+  return readConfigFile(text, fileName).values;
+}
+
+const secretInFile = (name: string, secret: string) =>
+  `is a secret and exists only as an action input: remove it from this file (a file in the repository is no place for a credential) and pass it under with:, e.g. ${name}: \${{ secrets.${secret} }}`;
 
 /**
- * Parses the config file text. Bounded: size, and YAML aliases (an alias bomb expands
- * exponentially; the yaml library refuses past maxAliasCount).
+ * Keys a user may write in the file by analogy with the inputs, but which only exist as inputs —
+ * refused with the reason and the fix instead of "unknown key" (or, worse, silently ignored).
  */
-export function parseConfigFile(text: string, fileName: string): Record<string, unknown> {
-  if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
-    throw new InputError(fileName, `is larger than ${MAX_CONFIG_BYTES / 1024} KiB; a canary config is a few dozen lines — check the path`);
-  }
-  let doc: unknown;
-  try {
-    // logLevel error: warnings (unknown tags, directives) must not go to process.emitWarning.
-    doc = parseYaml(text, { maxAliasCount: 50, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new InputError(fileName, `is not valid YAML: ${reason}`);
-  }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new InputError(fileName, 'must be a YAML mapping of keys (mode, deployment, steps, metrics, ...), not a list or a scalar');
-  }
-  return doc as Record<string, unknown>;
-}
+export const INPUT_ONLY_IN_FILE: Readonly<Record<string, string>> = {
+  kubeconfig: secretInFile('kubeconfig', 'KUBECONFIG'),
+  'github-token': secretInFile('github-token', 'GITHUB_TOKEN'),
+  'slack-webhook': `${secretInFile('slack-webhook', 'SLACK_WEBHOOK')} (or name the variable in notify.slack.webhook-env)`,
+  'slack-bot-token': `${secretInFile('slack-bot-token', 'SLACK_BOT_TOKEN')} (or name the variable in notify.slack.bot-token-env)`,
+  'prometheus-token': `${secretInFile('prometheus-token', 'PROMETHEUS_TOKEN')} (or name the variable in providers.<name>.bearer-token-env)`,
+  'datadog-api-key': secretInFile('datadog-api-key', 'DD_API_KEY'),
+  'datadog-app-key': secretInFile('datadog-app-key', 'DD_APP_KEY'),
+  'prometheus-url':
+    'exists only as an action input (a shortcut); in this file write providers: { prometheus: { type: prometheus, address: http://prometheus.monitoring:9090 } }, or pass prometheus-url under with:',
+  'config-file': 'names this file, so it exists only as an action input: remove it here (pass config-file under with: to read another file)',
+};
 
 /** Collects the non-empty inputs through the given reader (core.getInput in the action). */
 export function readInputs(getInput: (name: string) => string): { values: Record<string, string>; secrets: Secrets } {
@@ -79,32 +78,4 @@ export function readInputs(getInput: (name: string) => string): { values: Record
     if (v.trim() !== '') secrets[name] = v;
   }
   return { values, secrets };
-}
-
-export function formatIssues(issues: readonly z.core.$ZodIssue[], fileName: string | undefined): string {
-  const lines = issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    const where = path === '' ? (fileName ?? 'configuration') : isInputName(path) ? `input '${path}'` : `${fileName ?? 'config file'} key '${path}'`;
-    const message = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}: check the spelling against action.yml / README` : issue.message;
-    return `- ${where}: ${message}`;
-  });
-  return `Invalid configuration (nothing was changed in the cluster):\n${lines.join('\n')}`;
-}
-
-function isInputName(path: string): boolean {
-  return (CONFIG_INPUTS as readonly string[]).includes(path);
-}
-
-/** Inputs override the file; the merged object is validated once. */
-export function buildBaseConfig(opts: {
-  inputs: Record<string, string>;
-  file?: Record<string, unknown>;
-  fileName?: string;
-}): BaseConfig {
-  const merged: Record<string, unknown> = { ...(opts.file ?? {}), ...opts.inputs };
-  const result = baseConfigSchema.safeParse(merged);
-  if (!result.success) {
-    throw new CanaryGateError('invalid-input', formatIssues(result.error.issues, opts.fileName));
-  }
-  return result.data;
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { imageReferenceProblem } from './image-ref.ts';
+import { closestKey, describeValue } from './problems.ts';
 
 /**
  * The one typed configuration of a run. Built once by the entry point from the action inputs and
@@ -11,63 +13,109 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const dnsLabel = (what: string, max = 63) =>
-  z
+  text(`a DNS-1123 label (${what})`).pipe(z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .regex(DNS1123_LABEL, `must be a DNS-1123 label (${what}): lower-case letters, digits and '-', starting and ending with a letter or digit`);
+    .regex(DNS1123_LABEL, `must be a DNS-1123 label (${what}): lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. web-prod`));
 
-export const duration = (example: string) =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = parseDuration(value);
+/**
+ * Fields read from an input (text) or from the file (any YAML value): each parses with one
+ * message that says what to write, whatever the wrong value's type — never zod's "Invalid input".
+ * Values are quoted through quoteValue, which never shows anything that may be a credential.
+ */
+export const duration = (example: string, opts: { positive?: boolean } = {}) =>
+  z.unknown().transform((value, ctx) => {
+    const ms = typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
     if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
-      ctx.addIssue({ code: 'custom', message: `must be a duration like "${example}" (units ms, s, m, h), got "${String(value)}"` });
+      ctx.addIssue({ code: 'custom', message: `must be a duration like "${example}" (units ms, s, m, h), got ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    if (opts.positive && ms === 0) {
+      ctx.addIssue({ code: 'custom', message: `must be longer than 0 (a limit of 0 would end every run at once); use e.g. "${example}"` });
       return z.NEVER;
     }
     return ms;
   });
 
-const intFromText = (min: number, max: number) =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const n = typeof value === 'number' ? value : Number(value.trim());
-    if (!Number.isInteger(n) || n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got "${String(value)}"` });
+const wholeNumber = (value: unknown): number | undefined => {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : NaN;
+  return Number.isInteger(n) ? n : undefined;
+};
+
+const intFromText = (min: number, max: number, example: string) =>
+  z.unknown().transform((value, ctx) => {
+    const n = wholeNumber(value);
+    if (n === undefined || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max} (e.g. ${example}), got ${describeValue(value)}` });
       return z.NEVER;
     }
     return n;
   });
 
-const boolFromText = z.union([z.boolean(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'boolean') return value;
-  const v = value.trim().toLowerCase();
-  if (['true', 'yes', '1', 'on'].includes(v)) return true;
-  if (['false', 'no', '0', 'off', ''].includes(v)) return false;
-  ctx.addIssue({ code: 'custom', message: `must be true or false, got "${value}"` });
-  return z.NEVER;
+const canaryReplicas = z.unknown().transform((value, ctx): 'auto' | number => {
+  if (typeof value === 'string' && value.trim() === 'auto') return 'auto';
+  const n = wholeNumber(value);
+  if (n === undefined || n < 1 || n > 1000) {
+    ctx.addIssue({ code: 'custom', message: `must be auto (proportional to the weight) or a whole number of pods from 1 to 1000 (e.g. 2), got ${describeValue(value)}` });
+    return z.NEVER;
+  }
+  return n;
 });
 
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.unknown().transform((value, ctx): T[number] => {
+    const v = typeof value === 'string' ? value.trim() : value;
+    if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T[number];
+    const near = typeof v === 'string' ? closestKey(v, values) : undefined;
+    ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}${near ? ` (did you mean ${near}?)` : ''}, got ${describeValue(value)}` });
+    return z.NEVER;
+  });
+
 /** "1,5,20,50,100" or a YAML list of numbers. */
-const stepList = z.union([z.string(), z.array(z.union([z.number(), z.string()]))]).transform((value, ctx) => {
-  const items = typeof value === 'string' ? value.split(/[\s,]+/).filter((s) => s !== '') : value;
+const stepList = z.unknown().transform((value, ctx) => {
+  const example = 'write steps: [1, 5, 20, 50, 100] in the file or steps: "1,5,20,50,100" as an input';
+  const items = typeof value === 'string' ? value.split(/[\s,]+/).filter((s) => s !== '') : typeof value === 'number' ? [value] : Array.isArray(value) ? value : undefined;
+  if (items === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a list of increasing percentages, got ${describeValue(value)}; ${example}` });
+    return z.NEVER;
+  }
   const weights: number[] = [];
   for (const item of items) {
-    const n = typeof item === 'number' ? item : Number(String(item).replace(/%$/, ''));
+    const n = typeof item === 'number' ? item : typeof item === 'string' ? Number(item.replace(/%$/, '')) : NaN;
     if (!Number.isInteger(n) || n < 1 || n > 100) {
-      ctx.addIssue({ code: 'custom', message: `each step must be a whole percentage from 1 to 100, got "${String(item)}" (example: "1,5,20,50,100")` });
+      ctx.addIssue({ code: 'custom', message: `each step must be a whole percentage from 1 to 100, got ${describeValue(item)} (example: "1,5,20,50,100")` });
       return z.NEVER;
     }
     weights.push(n);
   }
   if (weights.length === 0) {
-    ctx.addIssue({ code: 'custom', message: 'must list at least one weight, e.g. "1,5,20,50,100"' });
+    ctx.addIssue({ code: 'custom', message: `must list at least one weight; ${example}` });
     return z.NEVER;
   }
   for (let i = 1; i < weights.length; i++) {
     if ((weights[i] ?? 0) <= (weights[i - 1] ?? 0)) {
-      ctx.addIssue({ code: 'custom', message: `weights must increase step by step, but ${weights[i]} follows ${weights[i - 1]}` });
+      ctx.addIssue({ code: 'custom', message: `weights must increase step by step, but ${weights[i]} follows ${weights[i - 1]}; e.g. 1,5,20,50,100` });
       return z.NEVER;
     }
   }
   return weights;
+});
+
+const text = (what: string) =>
+  z.unknown().transform((value, ctx) => {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number') return String(value);
+    ctx.addIssue({ code: 'custom', message: `must be ${what}, got ${describeValue(value)}` });
+    return z.NEVER;
+  });
+
+const imageReference = text('an image reference like ghcr.io/acme/web:1.2.3').transform((value, ctx) => {
+  const problem = imageReferenceProblem(value);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return value;
 });
 
 export const MODES = ['rollout', 'promote', 'abort', 'status', 'check'] as const;
@@ -75,40 +123,37 @@ export const ROUTERS = ['istio', 'replicas', 'nginx', 'gateway-api', 'traefik', 
 
 export const baseConfigSchema = z
   .object({
-    mode: z.enum(MODES, { message: `must be one of ${MODES.join(', ')}` }).default('rollout'),
+    mode: oneOf(MODES).default('rollout'),
     namespace: dnsLabel('a namespace').default('default'),
-    deployment: z
-      .string()
-      .max(253 - '-canary'.length, 'must leave room for the "-canary" suffix (at most 246 characters)')
-      .regex(DNS1123_SUBDOMAIN, "must be a DNS-1123 name: lower-case letters, digits, '-' and '.'")
+    deployment: text('the name of the stable Deployment, e.g. web')
+      .pipe(
+        z
+          .string()
+          .max(253 - '-canary'.length, 'must leave room for the "-canary" suffix (at most 246 characters)')
+          .regex(DNS1123_SUBDOMAIN, "must be a DNS-1123 name: lower-case letters, digits, '-' and '.', e.g. web"),
+      )
       .optional(),
-    image: z
-      .string()
-      .min(1)
-      .max(1024)
-      .regex(/^[^\s@]+(@sha256:[a-f0-9]{64})?$|^[^\s]+@sha256:[a-f0-9]{64}$/, 'must be an image reference like ghcr.io/acme/web:1.2.3 or …@sha256:<digest>, without spaces')
-      .optional(),
+    image: imageReference.optional(),
     container: dnsLabel('a container name').optional(),
-    kubeconfig: z.string().optional(),
-    context: z.string().optional(),
-    router: z.enum(ROUTERS, { message: `must be one of ${ROUTERS.join(', ')}` }).default('replicas'),
+    context: text('the name of a kubeconfig context').optional(),
+    router: oneOf(ROUTERS).default('replicas'),
     steps: stepList.optional(),
-    'step-weight': intFromText(1, 100).optional(),
-    'max-weight': intFromText(1, 100).default(100),
+    'step-weight': intFromText(1, 100, '25').optional(),
+    'max-weight': intFromText(1, 100, '50').default(100),
     'settle-time': duration('30s').default(30_000),
-    'analysis-interval': duration('30s').default(30_000),
-    'step-timeout': duration('5m').default(300_000),
-    'ready-timeout': duration('5m').default(300_000),
-    timeout: duration('30m').default(1_800_000),
-    'canary-replicas': z
-      .union([z.literal('auto'), intFromText(1, 1000)])
-      .default('auto'),
-    rollback: z.enum(['immediate', 'gradual'], { message: 'must be immediate or gradual' }).default('immediate'),
-    'canary-cleanup': z.enum(['scale-to-zero', 'delete'], { message: 'must be scale-to-zero or delete' }).default('scale-to-zero'),
-    'lease-duration': duration('60s').default(60_000),
-    'run-id': z.string().max(200).optional(),
-    'report-path': z.string().optional(),
-    routing: z.record(z.string(), z.unknown()).default({}),
+    'analysis-interval': duration('30s', { positive: true }).default(30_000),
+    'step-timeout': duration('5m', { positive: true }).default(300_000),
+    'ready-timeout': duration('5m', { positive: true }).default(300_000),
+    timeout: duration('30m', { positive: true }).default(1_800_000),
+    'canary-replicas': canaryReplicas.default('auto'),
+    rollback: oneOf(['immediate', 'gradual']).default('immediate'),
+    'canary-cleanup': oneOf(['scale-to-zero', 'delete']).default('scale-to-zero'),
+    'lease-duration': duration('60s', { positive: true }).default(60_000),
+    'run-id': text('a run identity (text)').pipe(z.string().max(200, 'must be at most 200 characters')).optional(),
+    'report-path': text('a file path, e.g. canary-report.json')
+      .pipe(z.string().min(1, 'must be a file path, e.g. canary-report.json').refine((p) => !p.includes('\0'), 'must not contain NUL; give a file path, e.g. canary-report.json'))
+      .optional(),
+    routing: z.record(z.string(), z.unknown(), { error: 'must be a mapping with router: and its options, e.g. routing: { router: istio }' }).default({}),
     metrics: z.unknown().optional(),
     providers: z.unknown().optional(),
     notify: z.unknown().optional(),
