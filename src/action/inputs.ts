@@ -3,6 +3,7 @@ import path from 'node:path';
 import { buildConfig, type Config } from '../config/index.ts';
 import { readInputs, type Secrets } from '../config/load.ts';
 import { webhookProblem } from '../config/checks.ts';
+import { kubeconfigText } from '../kube/client.ts';
 import { CanaryGateError, InputError } from '../util/errors.ts';
 
 export const DEFAULT_CONFIG_FILE = '.github/canary.yml';
@@ -19,12 +20,14 @@ export function loadActionConfig(opts: {
   env?: Record<string, string | undefined>;
 }): { config: Config; secrets: Secrets } {
   const { values, secrets } = readInputs(opts.getInput);
-  for (const value of Object.values(secrets)) {
+  for (const [name, value] of Object.entries(secrets)) {
     if (!value) continue;
     opts.setSecret(value);
     // A kubeconfig's embedded tokens and keys are secrets on their own too — block style, flow
     // style ({token: x}) and JSON ("token": "x").
-    for (const m of value.matchAll(/["']?\b(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token)["']?\s*:\s*["']?([^\s"',}\]]+)/g)) {
+    // A base64 kubeconfig is decoded by the client, so its tokens are masked decoded as well.
+    const texts = name === 'kubeconfig' ? [value, kubeconfigText(value.trim())] : [value];
+    for (const m of texts.flatMap((t) => [...t.matchAll(/["']?\b(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token)["']?\s*:\s*["']?([^\s"',}\]]+)/g)])) {
       if (m[2] && m[2].length >= 4) opts.setSecret(m[2]);
     }
   }

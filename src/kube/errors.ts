@@ -6,9 +6,11 @@ export class KubeApiError extends CanaryGateError {
   readonly status: number;
   readonly k8sReason: string | undefined;
   readonly retryAfterMs: number | undefined;
+  /** A failure no retry can fix (TLS misconfiguration, nothing configured): fail at once. */
+  readonly permanent: boolean;
   constructor(
     message: string,
-    opts: { status: number; k8sReason?: string; retryAfterMs?: number; cause?: unknown },
+    opts: { status: number; k8sReason?: string; retryAfterMs?: number; cause?: unknown; permanent?: boolean },
   ) {
     super(opts.status === 409 ? 'conflict' : opts.status === 404 ? 'not-found' : 'api-error', message, {
       cause: opts.cause,
@@ -17,6 +19,7 @@ export class KubeApiError extends CanaryGateError {
     this.status = opts.status;
     this.k8sReason = opts.k8sReason;
     this.retryAfterMs = opts.retryAfterMs;
+    this.permanent = opts.permanent ?? false;
   }
 }
 
@@ -37,6 +40,7 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 /** Whether a failed call may be retried, and after how long when the server said so. */
 export function kubeRetryDecision(err: unknown): boolean | { afterMs: number } {
   if (err instanceof KubeApiError) {
+    if (err.permanent) return false;
     if (!RETRYABLE_STATUS.has(err.status) && err.status !== 0) return false;
     return err.retryAfterMs !== undefined ? { afterMs: err.retryAfterMs } : true;
   }
