@@ -156,17 +156,21 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], opts: { 
       continue;
     }
     if (issue.code === 'invalid_union') {
-      // The alternative that got furthest says most about what was meant.
+      // A union with its own message says what to write; otherwise the alternative that got
+      // furthest says most about what was meant.
+      if (!isDefaultMessage(issue.message)) {
+        out.push({ path, message: /, got /.test(issue.message) ? issue.message : `${issue.message}, got ${describeValue(value, secretKey)}` });
+        continue;
+      }
       const alternatives = issue.errors.filter((e) => e.length > 0);
-      const deepest = alternatives.sort((a, b) => Math.max(...b.map((i) => i.path.length)) - Math.max(...a.map((i) => i.path.length)))[0];
-      const onlyTypes = alternatives.every((a) => a.every((i) => i.code === 'invalid_type' && i.path.length === 0));
-      if (deepest && !onlyTypes && Math.max(...deepest.map((i) => i.path.length)) > 0) {
+      const reach = (a: readonly z.core.$ZodIssue[]) => Math.max(...a.map((i) => i.path.length));
+      const deepest = [...alternatives].sort((a, b) => reach(b) - reach(a))[0];
+      if (deepest && reach(deepest) > 0) {
         out.push(...problemsFromIssues(deepest.map((i) => ({ ...i, path: [...local, ...i.path] })) as z.core.$ZodIssue[], opts));
         continue;
       }
       const expected = [...new Set(alternatives.flatMap((a) => a.map((i) => (i.code === 'invalid_type' ? (TYPE_NAMES[i.expected] ?? i.expected) : undefined))).filter(Boolean))];
-      const custom = isDefaultMessage(issue.message) ? undefined : issue.message;
-      out.push({ path, message: custom ? `${custom}, got ${describeValue(value, secretKey)}` : `must be ${expected.join(' or ') || 'another form'}, got ${describeValue(value, secretKey)}` });
+      out.push({ path, message: `must be ${expected.join(' or ') || 'another form'}, got ${describeValue(value, secretKey)}` });
       continue;
     }
     out.push({ path, message: messageOf(issue, value, secretKey) });

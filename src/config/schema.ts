@@ -12,22 +12,27 @@ import { closestKey, describeValue } from './problems.ts';
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-const dnsLabel = (what: string, max = 63) =>
-  text(`a DNS-1123 label (${what})`).pipe(z
-    .string()
-    .max(max, `must be at most ${max} characters`)
-    .regex(DNS1123_LABEL, `must be a DNS-1123 label (${what}): lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. web-prod`));
-
 /**
- * Fields read from an input (text) or from the file (any YAML value): each parses with one
- * message that says what to write, whatever the wrong value's type — never zod's "Invalid input".
- * Values are quoted through quoteValue, which never shows anything that may be a credential.
+ * Fields read from an input (text) or from the file (any YAML value). Each declares the types a
+ * user may write (the input side, which canary.schema.json shows editors) and has one message that
+ * says what to write whatever the wrong value is — never zod's "Invalid input". Values are quoted
+ * through describeValue, which never shows anything that may be a credential.
  */
-export const duration = (example: string, opts: { positive?: boolean } = {}) =>
-  z.unknown().transform((value, ctx) => {
-    const ms = typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
+const textOrNumber = (message: (value: unknown) => string) => z.union([z.string(), z.number()], { error: (issue) => message(issue.input) });
+
+const text = (what: string) => z.string({ error: (issue) => `must be ${what}, got ${describeValue(issue.input)}` });
+
+const dnsLabel = (what: string, max = 63) =>
+  text(`a DNS-1123 label (${what})`)
+    .max(max, `must be at most ${max} characters`)
+    .regex(DNS1123_LABEL, `must be a DNS-1123 label (${what}): lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. web-prod`);
+
+export const duration = (example: string, opts: { positive?: boolean } = {}) => {
+  const expected = (value: unknown) => `must be a duration like "${example}" (units ms, s, m, h), got ${describeValue(value)}`;
+  return textOrNumber(expected).transform((value, ctx) => {
+    const ms = parseDuration(value);
     if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
-      ctx.addIssue({ code: 'custom', message: `must be a duration like "${example}" (units ms, s, m, h), got ${describeValue(value)}` });
+      ctx.addIssue({ code: 'custom', message: expected(value) });
       return z.NEVER;
     }
     if (opts.positive && ms === 0) {
@@ -36,77 +41,72 @@ export const duration = (example: string, opts: { positive?: boolean } = {}) =>
     }
     return ms;
   });
+};
 
-const wholeNumber = (value: unknown): number | undefined => {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : NaN;
+const wholeNumber = (value: string | number): number | undefined => {
+  const n = typeof value === 'number' ? value : value.trim() !== '' ? Number(value.trim()) : NaN;
   return Number.isInteger(n) ? n : undefined;
 };
 
-const intFromText = (min: number, max: number, example: string) =>
-  z.unknown().transform((value, ctx) => {
+const intFromText = (min: number, max: number, example: string) => {
+  const expected = (value: unknown) => `must be a whole number from ${min} to ${max} (e.g. ${example}), got ${describeValue(value)}`;
+  return textOrNumber(expected).transform((value, ctx) => {
     const n = wholeNumber(value);
     if (n === undefined || n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max} (e.g. ${example}), got ${describeValue(value)}` });
+      ctx.addIssue({ code: 'custom', message: expected(value) });
       return z.NEVER;
     }
     return n;
   });
+};
 
-const canaryReplicas = z.unknown().transform((value, ctx): 'auto' | number => {
-  if (typeof value === 'string' && value.trim() === 'auto') return 'auto';
+const replicasExpected = (value: unknown) => `must be auto (proportional to the weight) or a whole number of pods from 1 to 1000 (e.g. 2), got ${describeValue(value)}`;
+const canaryReplicas = z.union([z.literal('auto'), textOrNumber(replicasExpected)], { error: (issue) => replicasExpected(issue.input) }).transform((value, ctx): 'auto' | number => {
+  if (value === 'auto') return 'auto';
   const n = wholeNumber(value);
   if (n === undefined || n < 1 || n > 1000) {
-    ctx.addIssue({ code: 'custom', message: `must be auto (proportional to the weight) or a whole number of pods from 1 to 1000 (e.g. 2), got ${describeValue(value)}` });
+    ctx.addIssue({ code: 'custom', message: replicasExpected(value) });
     return z.NEVER;
   }
   return n;
 });
 
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.unknown().transform((value, ctx): T[number] => {
-    const v = typeof value === 'string' ? value.trim() : value;
-    if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T[number];
-    const near = typeof v === 'string' ? closestKey(v, values) : undefined;
-    ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}${near ? ` (did you mean ${near}?)` : ''}, got ${describeValue(value)}` });
-    return z.NEVER;
+  z.enum(values, {
+    error: (issue) => {
+      const near = typeof issue.input === 'string' ? closestKey(issue.input, values) : undefined;
+      return `must be one of ${values.join(', ')}${near ? ` (did you mean ${near}?)` : ''}, got ${describeValue(issue.input)}`;
+    },
   });
 
 /** "1,5,20,50,100" or a YAML list of numbers. */
-const stepList = z.unknown().transform((value, ctx) => {
-  const example = 'write steps: [1, 5, 20, 50, 100] in the file or steps: "1,5,20,50,100" as an input';
-  const items = typeof value === 'string' ? value.split(/[\s,]+/).filter((s) => s !== '') : typeof value === 'number' ? [value] : Array.isArray(value) ? value : undefined;
-  if (items === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be a list of increasing percentages, got ${describeValue(value)}; ${example}` });
-    return z.NEVER;
-  }
-  const weights: number[] = [];
-  for (const item of items) {
-    const n = typeof item === 'number' ? item : typeof item === 'string' ? Number(item.replace(/%$/, '')) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > 100) {
-      ctx.addIssue({ code: 'custom', message: `each step must be a whole percentage from 1 to 100, got ${describeValue(item)} (example: "1,5,20,50,100")` });
+const STEPS_EXAMPLE = 'write steps: [1, 5, 20, 50, 100] in the file or steps: "1,5,20,50,100" as an input';
+const stepList = z
+  .union([z.string(), z.number(), z.array(z.union([z.number(), z.string()]))], {
+    error: (issue) => `must be a list of increasing percentages, got ${describeValue(issue.input)}; ${STEPS_EXAMPLE}`,
+  })
+  .transform((value, ctx) => {
+    const items = typeof value === 'string' ? value.split(/[\s,]+/).filter((s) => s !== '') : typeof value === 'number' ? [value] : value;
+    const weights: number[] = [];
+    for (const item of items) {
+      const n = typeof item === 'number' ? item : Number(item.replace(/%$/, ''));
+      if (!Number.isInteger(n) || n < 1 || n > 100) {
+        ctx.addIssue({ code: 'custom', message: `each step must be a whole percentage from 1 to 100, got ${describeValue(item)} (example: "1,5,20,50,100")` });
+        return z.NEVER;
+      }
+      weights.push(n);
+    }
+    if (weights.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `must list at least one weight; ${STEPS_EXAMPLE}` });
       return z.NEVER;
     }
-    weights.push(n);
-  }
-  if (weights.length === 0) {
-    ctx.addIssue({ code: 'custom', message: `must list at least one weight; ${example}` });
-    return z.NEVER;
-  }
-  for (let i = 1; i < weights.length; i++) {
-    if ((weights[i] ?? 0) <= (weights[i - 1] ?? 0)) {
-      ctx.addIssue({ code: 'custom', message: `weights must increase step by step, but ${weights[i]} follows ${weights[i - 1]}; e.g. 1,5,20,50,100` });
-      return z.NEVER;
+    for (let i = 1; i < weights.length; i++) {
+      if ((weights[i] ?? 0) <= (weights[i - 1] ?? 0)) {
+        ctx.addIssue({ code: 'custom', message: `weights must increase step by step, but ${weights[i]} follows ${weights[i - 1]}; e.g. 1,5,20,50,100` });
+        return z.NEVER;
+      }
     }
-  }
-  return weights;
-});
-
-const text = (what: string) =>
-  z.unknown().transform((value, ctx) => {
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number') return String(value);
-    ctx.addIssue({ code: 'custom', message: `must be ${what}, got ${describeValue(value)}` });
-    return z.NEVER;
+    return weights;
   });
 
 const imageReference = text('an image reference like ghcr.io/acme/web:1.2.3').transform((value, ctx) => {
@@ -126,12 +126,8 @@ export const baseConfigSchema = z
     mode: oneOf(MODES).default('rollout'),
     namespace: dnsLabel('a namespace').default('default'),
     deployment: text('the name of the stable Deployment, e.g. web')
-      .pipe(
-        z
-          .string()
-          .max(253 - '-canary'.length, 'must leave room for the "-canary" suffix (at most 246 characters)')
-          .regex(DNS1123_SUBDOMAIN, "must be a DNS-1123 name: lower-case letters, digits, '-' and '.', e.g. web"),
-      )
+      .max(253 - '-canary'.length, 'must leave room for the "-canary" suffix (at most 246 characters)')
+      .regex(DNS1123_SUBDOMAIN, "must be a DNS-1123 name: lower-case letters, digits, '-' and '.', e.g. web")
       .optional(),
     image: imageReference.optional(),
     container: dnsLabel('a container name').optional(),
@@ -149,9 +145,10 @@ export const baseConfigSchema = z
     rollback: oneOf(['immediate', 'gradual']).default('immediate'),
     'canary-cleanup': oneOf(['scale-to-zero', 'delete']).default('scale-to-zero'),
     'lease-duration': duration('60s', { positive: true }).default(60_000),
-    'run-id': text('a run identity (text)').pipe(z.string().max(200, 'must be at most 200 characters')).optional(),
+    'run-id': text('a run identity (text)').max(200, 'must be at most 200 characters').optional(),
     'report-path': text('a file path, e.g. canary-report.json')
-      .pipe(z.string().min(1, 'must be a file path, e.g. canary-report.json').refine((p) => !p.includes('\0'), 'must not contain NUL; give a file path, e.g. canary-report.json'))
+      .min(1, 'must be a file path, e.g. canary-report.json')
+      .refine((p) => !p.includes('\0'), 'must not contain NUL; give a file path, e.g. canary-report.json')
       .optional(),
     routing: z.record(z.string(), z.unknown(), { error: 'must be a mapping with router: and its options, e.g. routing: { router: istio }' }).default({}),
     metrics: z.unknown().optional(),
