@@ -1,4 +1,7 @@
+import { CanaryGateError } from '../../src/util/errors.ts';
 import {
+  applyRequest,
+  breachEvent,
   initialState,
   isTerminal,
   nextAction,
@@ -8,7 +11,9 @@ import {
   TransitionError,
   type MachineEvent,
   type Phase,
+  type Request,
   type RolloutState,
+  requestEvent,
 } from '../../src/rollout/machine.ts';
 
 const t0 = new Date('2026-11-24T10:00:00Z');
@@ -104,5 +109,50 @@ describe('rollout state machine', () => {
     expect(parseState('not json')).toBeUndefined();
     expect(parseState(JSON.stringify({ version: 2, runId: 'x', phase: 'shifting', steps: [] }))).toBeUndefined();
     expect(parseState(undefined)).toBeUndefined();
+  });
+
+  describe('a request carried out by the requesting run itself', () => {
+    const rollingBack = drive(fresh(), [{ type: 'canary-ready' }, breach]);
+    const promoting = drive(fresh(), [{ type: 'canary-ready' }, { type: 'promote-requested' }]);
+    const analysing = drive(fresh(), [{ type: 'canary-ready' }, { type: 'shifted', weight: 10 }]);
+    test.each<[string, RolloutState, Request, Partial<RolloutState>]>([
+      ['promote while analysing promotes', analysing, 'promote', { phase: 'promoting' }],
+      ['promote while promoting finishes the promotion', promoting, 'promote', { phase: 'promoting' }],
+      ['promote while rolling back finishes the rollback', rollingBack, 'promote', { phase: 'rolling-back', reason: 'gate-failed' }],
+      ['abort while analysing rolls back as aborted', analysing, 'abort', { phase: 'rolling-back', reason: 'aborted', rollbackKind: 'abort', message: 'mode: abort (run run-2)' }],
+      ['abort while rolling back keeps the first reason', rollingBack, 'abort', { phase: 'rolling-back', reason: 'gate-failed', rollbackKind: 'breach' }],
+      ['a cancelled run\'s cleanup rolls back as cancelled', analysing, 'cleanup-of-cancelled-run', { phase: 'rolling-back', reason: 'cancelled', rollbackKind: 'breach' }],
+      ['a cancelled run\'s cleanup during a promotion rolls back', promoting, 'cleanup-of-cancelled-run', { phase: 'rolling-back', reason: 'cancelled' }],
+    ])('%s', (_name, state, request, expected) => {
+      expect(applyRequest(state, request, 'run-2', t0)).toMatchObject(expected);
+    });
+
+    test('a cancelled run\'s cleanup ends rolled-back with reason cancelled, not aborted', () => {
+      const s = transition(applyRequest(analysing, 'cleanup-of-cancelled-run', 'run-2', t0), { type: 'rolled-back' }, t0);
+      expect(s).toMatchObject({ phase: 'rolled-back', result: 'rolled-back', reason: 'cancelled' });
+    });
+  });
+
+  test('a request from another run becomes abort-requested or promote-requested', () => {
+    expect(requestEvent('abort', 'abort requested by another run')).toEqual({ type: 'abort-requested', message: 'abort requested by another run' });
+    expect(requestEvent('promote', 'ignored')).toEqual({ type: 'promote-requested' });
+  });
+
+  describe('the breach a failed action becomes', () => {
+    const err = new CanaryGateError('canary-crashloop', 'web-canary is crash looping');
+    test.each<[string, Parameters<typeof breachEvent>[1], { reason: string; message: RegExp }]>([
+      ['the error\'s own reason', { timedOut: false, cancelled: false, leaseLost: false }, { reason: 'canary-crashloop', message: /crash looping/ }],
+      ['the overall timeout before anything else', { timedOut: true, cancelled: true, leaseLost: { reason: new Error('lease taken') } }, { reason: 'timeout', message: /overall timeout of 600s/ }],
+      ['a cancel before a lost lease', { timedOut: false, cancelled: true, leaseLost: { reason: new Error('lease taken') } }, { reason: 'cancelled', message: /cancelled/ }],
+      ['a lost lease, with why', { timedOut: false, cancelled: false, leaseLost: { reason: new Error('lease taken by run 7') } }, { reason: 'locked', message: /lease taken by run 7/ }],
+    ])('%s', (_name, stopped, expected) => {
+      const event = breachEvent(err, stopped, 600_000);
+      expect(event).toMatchObject({ type: 'breach', reason: expected.reason });
+      expect(event.type === 'breach' && event.message).toMatch(expected.message);
+    });
+
+    test('an error without a reason is internal', () => {
+      expect(breachEvent(new Error('boom'), { timedOut: false, cancelled: false, leaseLost: false }, 1_000)).toEqual({ type: 'breach', reason: 'internal', message: 'boom' });
+    });
   });
 });

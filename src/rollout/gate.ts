@@ -1,4 +1,5 @@
 import type { Verdict } from '../analysis/types.ts';
+import type { FailureReason } from '../util/errors.ts';
 
 /** What a gate is told at every check of a step. */
 export interface GateContext {
@@ -36,16 +37,20 @@ export interface GateCheck {
   summary: string;
   metrics: MetricReport[];
   /**
-   * Why a failing check failed, when it is not the canary's fault alone: `metrics-unavailable` (a
-   * provider stayed down) or `gate-inconclusive` (no usable data within the limit). Default gate-failed.
+   * Why a failing check failed, when it is not the canary's metrics alone: `metrics-unavailable` (a
+   * provider stayed down), `gate-inconclusive` (no usable data within the limit), or the workload's
+   * own failure from the readiness gate (`canary-crashloop`, `canary-image-pull`, `not-found`, ...),
+   * which outranks the metrics (step-verdict.ts). Default gate-failed.
    */
-  reason?: 'gate-failed' | 'gate-inconclusive' | 'metrics-unavailable';
+  reason?: FailureReason;
 }
 
 /**
  * A per-step analysis gate (metric gates, sequential judges, readiness). The engine calls
  * beginStep once at the start of each step's analysis and check() every interval until all gates
- * pass, one fails, or the step's maximum duration runs out.
+ * pass, one fails, or the step's maximum duration runs out (step-verdict.ts decides which).
+ * A check that throws a CanaryGateError (the cluster's API, a cancel) ends the step with that
+ * error's reason; any other throw counts as this gate failing.
  */
 export interface StepGate {
   readonly name: string;

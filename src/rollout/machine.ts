@@ -7,6 +7,7 @@
  *       any non-terminal phase ── breach | error | timeout | cancel | abort ──→ rolling-back → rolled-back | aborted
  *       rolling-back ── rollback failed ──→ failed
  */
+import { errorMessage, errorReason } from '../util/errors.ts';
 import type { RolloutResult } from './report.ts';
 
 export type Phase =
@@ -144,6 +145,50 @@ export function transition(state: RolloutState, event: MachineEvent, now: Date):
       if (state.phase !== 'rolling-back') invalid();
       return next({ phase: 'failed', result: 'failed', message: `${state.message ?? ''} — rollback failed: ${event.message}`.trim() });
   }
+}
+
+/**
+ * What another run can ask of a live rollout (mode promote / abort), or what the post step asks for
+ * a run that was cancelled or killed.
+ */
+export type Request = 'promote' | 'abort' | 'cleanup-of-cancelled-run';
+
+/** The event a request read from the request channel (the annotation another run wrote) becomes. */
+export function requestEvent(request: 'promote' | 'abort', message: string): MachineEvent {
+  return request === 'abort' ? { type: 'abort-requested', message } : { type: 'promote-requested' };
+}
+
+/**
+ * A request carried out by the requesting run itself (no live run holds the lease): abort rolls
+ * back as aborted, a cancelled run's cleanup rolls back as cancelled, promote promotes — unless a
+ * promotion or rollback is already under way, which it then finishes.
+ */
+export function applyRequest(state: RolloutState, request: Request, runId: string, now: Date): RolloutState {
+  switch (request) {
+    case 'cleanup-of-cancelled-run':
+      return transition(state, { type: 'breach', reason: 'cancelled', message: 'the run was cancelled or killed mid-rollout; rolled back by its post step' }, now);
+    case 'abort':
+      return transition(state, { type: 'abort-requested', message: `mode: abort (run ${runId})` }, now);
+    case 'promote':
+      return state.phase === 'rolling-back' || state.phase === 'promoting' ? state : transition(state, { type: 'promote-requested' }, now);
+  }
+}
+
+/**
+ * The breach a failed forward action becomes. The run's own limits come first, whatever the action
+ * threw: the overall timeout, then a cancel, then a lost lease; else the error's own reason.
+ */
+export function breachEvent(
+  err: unknown,
+  stopped: { timedOut: boolean; cancelled: boolean; leaseLost: false | { reason: unknown } },
+  timeoutMs: number,
+): MachineEvent {
+  if (stopped.timedOut) {
+    return { type: 'breach', reason: 'timeout', message: `the rollout did not finish within the overall timeout of ${Math.round(timeoutMs / 1000)}s` };
+  }
+  if (stopped.cancelled) return { type: 'breach', reason: 'cancelled', message: 'the run was cancelled (signal received)' };
+  if (stopped.leaseLost) return { type: 'breach', reason: 'locked', message: errorMessage(stopped.leaseLost.reason) };
+  return { type: 'breach', reason: errorReason(err), message: errorMessage(err) };
 }
 
 /** The effect the runner performs next for a state. */

@@ -4,6 +4,7 @@
  */
 import type { GateCheck, PreCheckResult } from './gate.ts';
 import type { RolloutEvent, RolloutReport, RolloutResult, StepRecord } from './report.ts';
+import type { RunSettings } from './run-settings.ts';
 
 export type Publish = (report: Readonly<RolloutReport>, event: RolloutEvent) => Promise<void>;
 
@@ -32,6 +33,12 @@ export class ReportBuilder {
     this.now = now;
   }
 
+  /** The report of a run, before anything happened. */
+  static forRun(s: RunSettings, canary: string, router: string, publish: Publish, now: () => number): ReportBuilder {
+    const target = { namespace: s.namespace, deployment: s.deployment, canary, container: s.container };
+    return new ReportBuilder({ runId: s.runId, runUrl: s.runUrl, mode: s.mode, target, images: { canary: s.image }, router, steps: s.steps }, publish, now);
+  }
+
   private async emit(event: RolloutEvent): Promise<void> {
     this.report.updatedAt = this.now();
     try {
@@ -44,6 +51,11 @@ export class ReportBuilder {
   setPhase(phase: string, weight?: number): void {
     this.report.phase = phase;
     if (weight !== undefined) this.report.weight = weight;
+  }
+
+  /** The router's caveats, as of its last change (after prepare and each shift). */
+  setRouterNotes(notes: string[]): void {
+    this.report.routerNotes = notes;
   }
 
   setSteps(steps: readonly number[]): void {

@@ -65,6 +65,7 @@ export interface ReplicasRouterDeps {
 
 export class ReplicasRouter implements TrafficRouter {
   readonly name = 'replicas';
+  readonly scalesCanary = true;
   private readonly deps: ReplicasRouterDeps;
   private stableStart: number | undefined;
   private lastPlan: { requested: number; plan: ReplicaPlan } | undefined;

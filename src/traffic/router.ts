@@ -12,6 +12,12 @@
  */
 export interface TrafficRouter {
   readonly name: string;
+  /**
+   * The router moves traffic by scaling the canary Deployment itself (weights approximated by
+   * replica counts): the engine then leaves the canary's replica count to it — the canary starts at
+   * 0 replicas and the engine waits for its pods after each setWeight.
+   */
+  readonly scalesCanary?: boolean;
   verify(): Promise<void>;
   /** Creates any router-owned objects (canary Ingress, canary Service, ...). Idempotent. */
   prepare?(): Promise<void>;
