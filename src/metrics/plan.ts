@@ -1,0 +1,169 @@
+/**
+ * Query planning, pure: a metric's config → the queries each version needs at each check (built-in
+ * queries for the router's data plane, or the user's templates, rendered once), its judge and its
+ * limits. Nothing here talks to a provider.
+ */
+import type { Judge } from '../analysis/types.ts';
+import type { TrackerLimits } from '../analysis/metric-tracker.ts';
+import { createJudge } from '../analysis/judges/index.ts';
+import { splitAlpha } from '../analysis/sequential/index.ts';
+import { InputError } from '../util/errors.ts';
+import { parseDuration, promDuration } from '../config/duration.ts';
+import type { MetricConfig } from './config.ts';
+import type { BuiltinMetric, RouterFamily, VersionRole } from './builtins.ts';
+import { BUILTIN_METRICS, ROUTER_FAMILIES } from './builtins.ts';
+import type { MetricsProvider } from './provider.ts';
+import { renderTemplate, templateVariables } from './template.ts';
+
+/** The template variables every query may use (`{{ namespace }}`, `{{ target }}`, ...). */
+export interface MetricVars {
+  namespace: string;
+  stable: string;
+  canary: string;
+  service: string;
+  ingress?: string;
+  interval?: string;
+  [k: string]: string | undefined;
+}
+
+export interface PlanContext {
+  vars: MetricVars;
+  /** 'istio' | 'nginx' | 'gateway-api' | 'linkerd' | ... picks the built-in queries. */
+  router: string;
+}
+
+/** The queries one version needs at each check. */
+export interface VersionQueries {
+  value: string;
+  windowRequests?: string;
+  requests?: string;
+  errors?: string;
+  buckets?: string;
+}
+
+export interface MetricPlan {
+  metric: MetricConfig;
+  provider: MetricsProvider;
+  judge: Judge;
+  limits: TrackerLimits;
+  windowMs: number;
+  unit: string;
+  histogramToMs: number;
+  canary: VersionQueries;
+  stable?: VersionQueries;
+  /** Datadog v2 named queries, rendered per role. */
+  subQueries?: { canary: Record<string, string>; stable?: Record<string, string> };
+}
+
+const DEFAULT_INTERVAL_MS = 60_000;
+
+/**
+ * `sequentialCount`: how many metrics of the gate use a sequential judge; each one's alpha is split
+ * across them (Bonferroni) so the gate as a whole keeps the false-rollback budget.
+ */
+export function planMetric(m: MetricConfig, provider: MetricsProvider, opts: PlanContext, sequentialCount: number): MetricPlan {
+  const field = `metrics.${m.name}`;
+  const intervalMs =
+    m.interval ?? (opts.vars.interval ? parseDuration(opts.vars.interval) : undefined) ?? DEFAULT_INTERVAL_MS;
+  const baseVars: Record<string, string | undefined> = {
+    ...opts.vars,
+    ...m.variables,
+    interval: promDuration(intervalMs),
+  };
+  const varsFor = (role: VersionRole): Record<string, string | undefined> => ({
+    ...baseVars,
+    target: role === 'canary' ? opts.vars.canary : opts.vars.stable,
+  });
+  const render = (tpl: string, role: VersionRole, what: string): string =>
+    renderTemplate(tpl, varsFor(role), `${field}.${what}`);
+
+  const builtin: BuiltinMetric | undefined = m.builtin ? BUILTIN_METRICS[m.builtin] : undefined;
+  let family: RouterFamily | undefined;
+  if (builtin) {
+    family = ROUTER_FAMILIES[opts.router];
+    if (!family) {
+      throw new InputError(
+        `${field}.builtin`,
+        `no built-in queries for router "${opts.router}" (built-ins exist for ${Object.keys(ROUTER_FAMILIES).join(', ')}); write query: instead`,
+      );
+    }
+  }
+  const unit = m.unit ?? builtin?.unit ?? '';
+  const needCounts = m.judge === 'sequential';
+  const needWindow = m['min-requests'] !== undefined && m.judge !== 'sequential';
+
+  const versionQueries = (role: VersionRole): VersionQueries => {
+    if (builtin && family) {
+      const q = builtin.queries(family, role);
+      return {
+        value: render(q.value, role, 'builtin'),
+        ...(needWindow ? { windowRequests: render(q.windowRequests, role, 'builtin') } : {}),
+        ...(needCounts
+          ? {
+              requests: render(q.requests, role, 'builtin'),
+              errors: render(q.errors, role, 'builtin'),
+              buckets: render(q.buckets, role, 'builtin'),
+            }
+          : {}),
+      };
+    }
+    const tpl = role === 'stable' && m['baseline-query'] ? m['baseline-query'] : (m.query ?? 'a');
+    return {
+      value: render(tpl, role, role === 'stable' && m['baseline-query'] ? 'baseline-query' : 'query'),
+      ...(needWindow && m['requests-query'] ? { windowRequests: render(m['requests-query'], role, 'requests-query') } : {}),
+    };
+  };
+
+  const usesTarget = (t?: string): boolean => t !== undefined && templateVariables(t).includes('target');
+  const subUsesTarget = Object.values(m.queries ?? {}).some((q) => usesTarget(q));
+  const hasStable =
+    builtin !== undefined || m['baseline-query'] !== undefined || usesTarget(m.query) || subUsesTarget;
+
+  const subFor = (role: VersionRole): Record<string, string> =>
+    Object.fromEntries(Object.entries(m.queries ?? {}).map(([k, q]) => [k, render(q, role, `queries.${k}`)]));
+
+  const direction = m.direction ?? builtin?.direction ?? 'lower-is-better';
+  const judge = createJudge({
+    judge: m.judge,
+    unit,
+    direction,
+    ...(m.min !== undefined ? { min: m.min } : {}),
+    ...(m.max !== undefined ? { max: m.max } : {}),
+    ...(m['max-increase'] !== undefined ? { maxIncrease: m['max-increase'] } : {}),
+    ...(m['max-increase-abs'] !== undefined ? { maxIncreaseAbs: m['max-increase-abs'] } : {}),
+    ...(m['min-requests'] !== undefined ? { minRequests: m['min-requests'] } : {}),
+    kind: m.kind ?? builtin?.sequentialKind ?? 'error-rate',
+    alpha: m.judge === 'sequential' && sequentialCount > 1 ? splitAlpha(m.alpha, sequentialCount) : m.alpha,
+    ...(m['allowed-increase'] !== undefined ? { allowedIncrease: m['allowed-increase'] } : {}),
+    ...((m.quantile ?? builtin?.quantile) !== undefined ? { quantile: (m.quantile ?? builtin?.quantile)! } : {}),
+    ...(m['burn-in'] !== undefined ? { burnInMs: m['burn-in'] } : {}),
+    ...(m.robust !== undefined ? { robust: m.robust } : {}),
+  });
+
+  return {
+    metric: m,
+    provider,
+    judge,
+    limits: {
+      failureLimit: m['failure-limit'],
+      errorLimit: m['error-limit'],
+      ...(m['inconclusive-limit'] !== undefined ? { inconclusiveLimit: m['inconclusive-limit'] } : {}),
+    },
+    windowMs: intervalMs,
+    unit,
+    histogramToMs: family?.histogramToMs ?? 1,
+    canary: versionQueries('canary'),
+    ...(hasStable ? { stable: versionQueries('stable') } : {}),
+    ...(m.queries ? { subQueries: { canary: subFor('canary'), ...(hasStable ? { stable: subFor('stable') } : {}) } } : {}),
+  };
+}
+
+/** The rendered queries of a plan, as the logs and reports show them. */
+export function shownQueries(p: MetricPlan): { canary: string; stable?: string } {
+  const show = (q: VersionQueries, sub?: Record<string, string>): string =>
+    sub ? `${Object.entries(sub).map(([k, v]) => `${k} = ${v}`).join('; ')}; formula ${q.value}` : q.value;
+  return {
+    canary: show(p.canary, p.subQueries?.canary),
+    ...(p.stable ? { stable: show(p.stable, p.subQueries?.stable) } : {}),
+  };
+}
