@@ -1,6 +1,6 @@
 import { buildConfig } from '../../src/config/index.ts';
 import { parseConfigFile } from '../../src/config/load.ts';
-import { parseDuration } from '../../src/config/duration.ts';
+import { parseDuration } from '../../src/util/duration.ts';
 import { CanaryGateError } from '../../src/util/errors.ts';
 
 const ok = (inputs: Record<string, string>, fileText?: string) =>

@@ -1,7 +1,7 @@
 import { metricsConfigSchema } from '../../src/metrics/config.ts';
 import { renderTemplate, templateVariables } from '../../src/metrics/template.ts';
 import { BUILTIN_METRICS, ROUTER_FAMILIES } from '../../src/metrics/builtins.ts';
-import { parseDuration } from '../../src/config/duration.ts';
+import { parseDuration } from '../../src/util/duration.ts';
 
 const prom = { prom: { type: 'prometheus', address: 'http://prometheus:9090' } };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { imageReferenceProblem } from './image-ref.ts';
 import { closestKey, describeValue } from './problems.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { BUILTIN_METRICS } from './builtins.ts';
 
 /**

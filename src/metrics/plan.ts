@@ -8,7 +8,7 @@ import type { TrackerLimits } from '../analysis/metric-tracker.ts';
 import { createJudge } from '../analysis/judges/index.ts';
 import { splitAlpha } from '../analysis/sequential/index.ts';
 import { InputError } from '../util/errors.ts';
-import { parseDuration, promDuration } from '../config/duration.ts';
+import { parseDuration, promDuration } from '../util/duration.ts';
 import type { MetricConfig } from './config.ts';
 import type { BuiltinMetric, RouterFamily, VersionRole } from './builtins.ts';
 import { BUILTIN_METRICS, ROUTER_FAMILIES } from './builtins.ts';
