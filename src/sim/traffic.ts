@@ -9,6 +9,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../util/random.ts';
 
 export interface VersionScenario {
   /** Fraction of requests that fail with 5xx, 0..1. */
@@ -72,18 +73,6 @@ export interface TrafficGenerator {
 }
 
 export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000];
-
-/** Seeded PRNG (mulberry32): deterministic, fast, good enough for traffic. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
@@ -256,7 +245,8 @@ export function renderMetrics(opts: { namespace: string; ingress: string; canary
 
 export async function startTrafficGenerator(opts: TrafficGeneratorOptions): Promise<TrafficGenerator> {
   const now = opts.now ?? Date.now;
-  const rand = mulberry32(opts.seed ?? 1);
+  const rng = mulberry32(opts.seed ?? 1);
+  const rand = (): number => rng.next();
   const tickMs = opts.tickMs ?? 100;
   const historyMs = opts.historyMs ?? 600_000;
   const ingress = opts.ingress ?? opts.stable;
