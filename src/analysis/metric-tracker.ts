@@ -1,3 +1,4 @@
+import type { GateReason } from '../util/errors.ts';
 import type { JudgeResult, Verdict } from './types.ts';
 
 /**
@@ -32,7 +33,7 @@ export interface TrackedVerdict {
   verdict: Verdict;
   explanation: string;
   /** Machine-readable cause when the limits turned the verdict into a fail. */
-  reason?: 'gate-failed' | 'gate-inconclusive' | 'metrics-unavailable';
+  reason?: GateReason;
 }
 
 /** One check whose judge ran: applies failure-limit and inconclusive-limit. */

@@ -4,7 +4,7 @@
  * message a person reads first). The runner acts on it; the metric gate picks its own reason with
  * the same rule (`commonFailureReason`).
  */
-import type { FailureReason } from '../util/errors.ts';
+import { GATE_REASONS, type FailureReason } from '../util/errors.ts';
 import type { GateCheck } from './gate.ts';
 
 /** One gate's latest check in a step. */
@@ -28,9 +28,6 @@ export interface StepInput {
   stepTimeoutMs: number;
 }
 
-/** Reasons that judge the canary's metrics; any other reason a gate gives is about the workloads. */
-const VERDICT_REASONS: readonly FailureReason[] = ['gate-failed', 'gate-inconclusive', 'metrics-unavailable'];
-
 /**
  * The reason of a failure: gate-failed (the canary's fault) unless every failing part failed for
  * the same other reason (e.g. a provider that stayed down: metrics-unavailable).
@@ -44,8 +41,9 @@ export function stepVerdict(input: StepInput): StepVerdict {
   const { checks } = input;
   const failed = checks.filter(({ check }) => check.verdict === 'fail');
   if (failed.length > 0) {
-    // A workload that failed (crash loop, image pull, gone) outranks the metrics it skews.
-    const workload = failed.map(({ check }) => check.reason).find((r) => r !== undefined && !VERDICT_REASONS.includes(r));
+    // A workload that failed (crash loop, image pull, gone) outranks the metrics it skews: any
+    // reason that is not one of a gate verdict's is the workload's.
+    const workload = failed.map(({ check }) => check.reason).find((r) => r !== undefined && !(GATE_REASONS as readonly FailureReason[]).includes(r));
     return {
       kind: 'breach',
       outcome: 'fail',

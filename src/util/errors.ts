@@ -23,6 +23,10 @@ export type FailureReason =
   | 'forbidden'
   | 'internal';
 
+/** The reasons a gate's verdict gives: about the canary's metrics, not its workload. */
+export const GATE_REASONS = ['gate-failed', 'gate-inconclusive', 'metrics-unavailable'] as const satisfies readonly FailureReason[];
+export type GateReason = (typeof GATE_REASONS)[number];
+
 export class CanaryGateError extends Error {
   readonly reason: FailureReason;
   override readonly cause?: unknown;
