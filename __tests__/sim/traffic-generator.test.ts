@@ -1,4 +1,5 @@
-import { binomial, latencyCdf, LATENCY_BOUNDS_MS, mulberry32, poisson, startTrafficGenerator, type TrafficGenerator } from '../../src/sim/traffic.ts';
+import { binomial, latencyCdf, LATENCY_BOUNDS_MS, poisson, startTrafficGenerator, type TrafficGenerator } from '../../src/sim/traffic.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 
 const healthy = { errorRate: 0.01, latencyMs: { p50: 20, p99: 100 } };
 
@@ -90,7 +91,8 @@ test('latency distribution hits its median and p99', () => {
 });
 
 test('sampling approximations have the right means', () => {
-  const rand = mulberry32(42);
+  const rng = mulberry32(42);
+  const rand = (): number => rng.next();
   const n = 2000;
   let sp = 0;
   let sb = 0;
