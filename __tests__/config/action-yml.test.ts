@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_INPUTS, SECRET_INPUTS } from '../../src/config/load.ts';
+import { DEFAULT_CONFIG_FILE } from '../../src/config/from-inputs.ts';
 import { fileURLToPath } from 'node:url';
 
 const action = parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'action.yml'), 'utf8')) as {
@@ -18,6 +19,11 @@ test('every input the action reads is declared in action.yml, and nothing else i
 
 test('inputs the config file can set declare no default (a runner default would override the file)', () => {
   for (const name of CONFIG_INPUTS) expect(action.inputs[name]?.default).toBeUndefined();
+});
+
+test('config-file declares no default (a runner would pass it as if typed); its description names the one the code applies', () => {
+  expect(action.inputs['config-file']?.default).toBeUndefined();
+  expect(action.inputs['config-file']?.description).toContain(`Default: ${DEFAULT_CONFIG_FILE}, read when it exists`);
 });
 
 test('every input is documented', () => {

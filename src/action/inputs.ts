@@ -1,12 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { buildConfig, type Config } from '../config/index.ts';
 import { readInputs, type Secrets } from '../config/load.ts';
 import { webhookProblem } from '../config/checks.ts';
+import { resolveConfigFile } from '../config/from-inputs.ts';
 import { kubeconfigText } from '../kube/client.ts';
-import { CanaryGateError, InputError } from '../util/errors.ts';
-
-export const DEFAULT_CONFIG_FILE = '.github/canary.yml';
+import { CanaryGateError } from '../util/errors.ts';
 
 /**
  * Reads every input once (through `getInput`), masks the secrets, reads the config file, and
@@ -18,6 +16,8 @@ export function loadActionConfig(opts: {
   cwd: string;
   /** Where notify.slack's webhook-env / bot-token-env are looked up (default: process.env). */
   env?: Record<string, string | undefined>;
+  /** Says which config file was read, or that none was. */
+  info?: (line: string) => void;
 }): { config: Config; secrets: Secrets } {
   const { values, secrets } = readInputs(opts.getInput);
   for (const [name, value] of Object.entries(secrets)) {
@@ -31,18 +31,16 @@ export function loadActionConfig(opts: {
       if (m[2] && m[2].length >= 4) opts.setSecret(m[2]);
     }
   }
-  const explicitFile = opts.getInput('config-file').trim();
-  const fileName = explicitFile || DEFAULT_CONFIG_FILE;
-  const filePath = path.resolve(opts.cwd, fileName);
-  let fileText: string | undefined;
-  if (existsSync(filePath)) fileText = readFileSync(filePath, 'utf8');
-  else if (explicitFile) throw new InputError('config-file', `${fileName} does not exist (relative to ${opts.cwd}); check the path or remove the input`);
+  const configFile = resolveConfigFile(opts.getInput('config-file'), opts.cwd, existsSync);
+  opts.info?.(configFile.note);
+  const fileName = configFile.name;
+  const fileText = configFile.path ? readFileSync(configFile.path, 'utf8') : undefined;
   const prometheusUrl = opts.getInput('prometheus-url').trim();
   const config = buildConfig({
     inputs: values,
     secrets,
     ...(prometheusUrl ? { prometheusUrl } : {}),
-    ...(fileText !== undefined ? { fileText, fileName } : {}),
+    ...(fileText !== undefined && fileName !== undefined ? { fileText, fileName } : {}),
   });
   resolveSlackFromEnv(config, secrets, opts.env ?? process.env, opts.setSecret);
   return { config, secrets };

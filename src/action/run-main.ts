@@ -67,7 +67,7 @@ export async function runMain(): Promise<void> {
   let lastState: RolloutState | undefined;
   try {
     const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const { config, secrets } = loadActionConfig({ getInput: (n) => core.getInput(n), setSecret: (s) => core.setSecret(s), cwd });
+    const { config, secrets } = loadActionConfig({ getInput: (n) => core.getInput(n), setSecret: (s) => core.setSecret(s), cwd, info: (m) => core.info(m) });
     const c = config.base;
     if (c.mode === 'check') {
       const failed = await runSchemaCheckMode(config, { cwd, log, env: process.env });

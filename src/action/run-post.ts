@@ -23,7 +23,7 @@ export async function runPost(): Promise<void> {
   try {
     const { runId } = JSON.parse(saved) as { runId: string };
     const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const { config, secrets } = loadActionConfig({ getInput: (n) => core.getInput(n), setSecret: (s) => core.setSecret(s), cwd });
+    const { config, secrets } = loadActionConfig({ getInput: (n) => core.getInput(n), setSecret: (s) => core.setSecret(s), cwd, info: (m) => core.info(m) });
     config.base = { ...config.base, mode: 'abort' };
     core.warning(`Canary Gate: the main step did not finish (cancelled or killed); rolling back run ${runId}.`);
     const outcome = await runCanaryGate(config, secrets, { runId, log, core, env: process.env, cleanupOfCancelledRun: true });

@@ -75,7 +75,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   try {
-    const { config, secrets } = loadActionConfig({ getInput: (n) => (n === 'mode' ? command : (flags[n] ?? '')), setSecret: () => {}, cwd: io.cwd });
+    const { config, secrets } = loadActionConfig({ getInput: (n) => (n === 'mode' ? command : (flags[n] ?? '')), setSecret: () => {}, cwd: io.cwd, info: (m) => log.info(m) });
     if (config.base.mode === 'check') {
       const { runSchemaCheckMode } = await import('../action/schema-mode.ts');
       return (await runSchemaCheckMode(config, { cwd: io.cwd, log, env: io.env })) ? 1 : 0;

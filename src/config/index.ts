@@ -10,6 +10,7 @@ import { NotifyConfigSchema, type NotifyConfig } from '../notify/config.ts';
 import { schemaConfigSchema, type SchemaConfig } from '../schema/config-schema.ts';
 import { parseRouterConfig, routerConfigSchema, type RouterKind, type RouterOptions } from '../traffic/config.ts';
 import { crossChecks, urlProblem } from './checks.ts';
+import { DEFAULT_CONFIG_FILE } from './from-inputs.ts';
 import { INPUT_ONLY_IN_FILE, type Secrets } from './load.ts';
 import { configError, problemsFromIssues, secretLeaves, type ConfigProblem } from './problems.ts';
 import { baseConfigSchema, type BaseConfig } from './schema.ts';
@@ -67,7 +68,7 @@ export function buildConfig(opts: {
     } else if (fromNotify !== undefined) base['report-path'] = fromNotify;
   }
   if (base?.mode === 'check' && !schema && merged.schema === undefined) {
-    problems.push({ path: ['schema'], message: `mode check needs a schema: section in ${opts.fileName ?? '.github/canary.yml'}; add at least schema: { dir: db/migrations } (the migrations directory)` });
+    problems.push({ path: ['schema'], message: `mode check needs a schema: section in ${opts.fileName ?? DEFAULT_CONFIG_FILE}; add at least schema: { dir: db/migrations } (the migrations directory)` });
   }
 
   if (problems.length > 0 || !base || !routing || !metrics || !notify) {
