@@ -7,10 +7,8 @@
  */
 import type { MetricReport } from '../../src/rollout/gate.ts';
 import type { RolloutReport } from '../../src/rollout/report.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { startDatadogStandIn, type DatadogStandIn } from '../../src/sim/datadog.ts';
-import { RunnerDir, runAction } from '../e2e/harness.ts';
+import { RunnerDir, runAction } from '../support/runner.ts';
 import { CANARY_IMAGE, STABLE_IMAGE, canaryYaml, clusterState, healthy, rollout, startWorld, type World } from './world.ts';
 
 const DD_API_KEY = 'dd-api-key-e2e-0123456789';
@@ -278,16 +276,16 @@ metrics:
 
 test.concurrent('the bundled action (dist/main) gates on the prometheus-url input and the config file metrics', async () => {
   runnerDir = new RunnerDir();
-  mkdirSync(path.join(runnerDir.dir, '.github'));
   // No providers: section: the prometheus-url input supplies the one provider.
   const metricsOnly = promMetrics().replace(/^providers:[\s\S]*?(?=^metrics:)/m, '');
-  writeFileSync(path.join(runnerDir.dir, '.github', 'canary.yml'), canaryYaml({ steps: [20, 50], stepTimeout: '15s', body: metricsOnly }));
+  runnerDir.writeWorkspaceFile('.github/canary.yml', canaryYaml({ steps: [20, 50], stepTimeout: '15s', body: metricsOnly }));
   const run = await runAction('main', {
     runner: runnerDir,
-    inputs: { kubeconfig: world.sim.kubeconfig(), namespace: 'bundled', deployment: 'web', image: CANARY_IMAGE, 'prometheus-url': world.prom.url, 'config-file': '' },
+    inputs: { kubeconfig: world.sim.kubeconfig(), namespace: 'bundled', deployment: 'web', image: CANARY_IMAGE, 'prometheus-url': world.prom.url },
   });
   expect({ code: run.code, result: run.outputs.result, weight: run.outputs['final-weight'] }).toEqual({ code: 0, result: 'promoted', weight: '100' });
   expect(clusterState(world.sim, 'bundled')).toEqual({ image: CANARY_IMAGE, weight: 0, canaryReplicas: 0, phase: 'promoted' });
+  expect(run.stdout).toContain('Config file: .github/canary.yml (the default).');
   expect(run.stdout).toContain('destination_workload_namespace="bundled",destination_workload="web-canary"');
   expect(run.stdout).toMatch(/metric success-rate: canary (100|9\d(\.\d+)?)%, stable 9\d(\.\d+)?%, threshold >= 95% -> pass/);
   expect(run.stdout).toMatch(/metric latency-p99: canary \d+(\.\d+)?ms, stable \d+(\.\d+)?ms, threshold <= 1\.5 x stable .* -> pass/);

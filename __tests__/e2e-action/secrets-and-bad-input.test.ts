@@ -7,15 +7,15 @@
  * - bad input: no request at all reaches the cluster before validation passes;
  * - SIGKILL in other phases than the e2e suite covers: the post step finishes the job.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startFakeGitHub, type FakeGitHub } from '../../src/sim/github.ts';
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
 import { startFakeSlack, type FakeSlack } from '../../src/sim/slack.ts';
-import { RunnerDir, runAction, startAction, type ActionResult } from '../e2e/harness.ts';
-import { CANARY_IMAGE, STABLE_IMAGE, recordedState, seedApp, wholeViolations } from './whole.ts';
+import { RunnerDir, runAction, startAction, type ActionResult } from '../support/runner.ts';
+import { CANARY_IMAGE, STABLE_IMAGE, recordedState, seedApp, wholeViolations } from '../support/whole.ts';
 
 const PROM_TOKEN = 'prom-bearer-S3CR3T-7f3a9c1e5b';
 const DD_API_KEY = 'ddapikeyS3CR3T0123456789abcdef';
@@ -71,7 +71,7 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', series: [{ interval: 1, pointlist: [[now - 60_000, 0.1], [now - 30_000, 0.1]] }] }));
     });
   });
-  runner = new RunnerDir();
+  runner = new RunnerDir({ api_url: github.url, repository: 'acme/web', sha: SHA, event_name: 'pull_request', event: { pull_request: { number: 7, head: { sha: SHA } } } });
 });
 afterAll(async () => {
   await Promise.all([sim.close(), github.close(), slack.close(), close(prom), close(dd)]);
@@ -111,8 +111,7 @@ notify:
 }
 
 function inputs(namespace: string, extra: Record<string, string> = {}): Record<string, string> {
-  const file = path.join(runner.dir, `canary-${namespace}.yml`);
-  writeFileSync(file, configFile());
+  const file = runner.writeWorkspaceFile(`canary-${namespace}.yml`, configFile());
   return {
     kubeconfig: sim.kubeconfig(),
     namespace,
@@ -134,19 +133,6 @@ function inputs(namespace: string, extra: Record<string, string> = {}): Record<s
   };
 }
 
-function githubEnv(): Record<string, string> {
-  const event = path.join(runner.dir, 'event.json');
-  writeFileSync(event, JSON.stringify({ pull_request: { number: 7, head: { sha: SHA } } }));
-  return {
-    GITHUB_API_URL: github.url,
-    GITHUB_REPOSITORY: 'acme/web',
-    GITHUB_SHA: SHA,
-    GITHUB_RUN_ID: '4242',
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: event,
-  };
-}
-
 /** Every secret and the pieces of it that would still be a leak on their own. */
 function secretValues(): string[] {
   const webhook = new URL(slack.webhookUrl);
@@ -162,10 +148,10 @@ function everythingVisible(results: ActionResult[]): [string, string][] {
     seen.push([`run ${i} outputs`, JSON.stringify(r.outputs)]);
     seen.push([`run ${i} state`, JSON.stringify(r.state)]);
   }
-  for (const name of readdirSync(runner.dir)) {
-    if (name.startsWith('canary-') && name.endsWith('.yml')) continue; // the config file the test wrote
-    if (name === 'event.json') continue;
-    seen.push([name, readFileSync(path.join(runner.dir, name), 'utf8')]);
+  // Everything the steps wrote on the runner: outputs, state, summaries, reports (RUNNER_TEMP).
+  for (const name of readdirSync(runner.temp)) {
+    if (name === 'event.json') continue; // the webhook payload the runner wrote
+    seen.push([name, readFileSync(path.join(runner.temp, name), 'utf8')]);
   }
   seen.push(['slack payloads', JSON.stringify(slack.calls)]);
   seen.push(['github requests', JSON.stringify(github.requests)]);
@@ -180,18 +166,17 @@ describe('secrets never appear anywhere but the ::add-mask:: commands', () => {
 
   test('a promoted rollout, a rolled-back one with providers refusing the credentials, and a SIGKILL + post step', async () => {
     await Promise.all([seedApp(sim, 'secret-ok'), seedApp(sim, 'secret-refused'), seedApp(sim, 'secret-killed')]);
-    const env = githubEnv();
     promMode = 'ok';
-    results.push(await runAction('main', { runner, inputs: inputs('secret-ok'), env }));
+    results.push(await runAction('main', { runner, inputs: inputs('secret-ok') }));
     expect(results[0]?.outputs).toMatchObject({ result: 'promoted' });
     promMode = 'unauthorized';
-    results.push(await runAction('main', { runner, inputs: inputs('secret-refused'), env }));
+    results.push(await runAction('main', { runner, inputs: inputs('secret-refused') }));
     expect(results[1]?.outputs.result).toBe('rolled-back');
-    const killed = startAction('main', { runner, inputs: inputs('secret-killed', { 'settle-time': '60s' }), env });
+    const killed = startAction('main', { runner, inputs: inputs('secret-killed', { 'settle-time': '60s' }) });
     await killed.waitFor('Settling for 60s');
     killed.child.kill('SIGKILL');
     results.push(await killed.done);
-    results.push(await runAction('post', { runner, inputs: inputs('secret-killed'), state: results[2]?.state ?? {}, env }));
+    results.push(await runAction('post', { runner, inputs: inputs('secret-killed'), state: results[2]?.state ?? {} }));
     expect(wholeViolations(sim, 'secret-killed', { image: STABLE_IMAGE, phase: 'rolled-back' })).toEqual([]);
 
     // The secrets were really used (so the scan is meaningful) ...
@@ -224,12 +209,12 @@ describe('bad input through the bundled action: no request reaches the cluster',
   test.concurrent.each(bad)('%s', async (_name, extra) => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
-    writeFileSync(path.join(runner.dir, 'bomb.yml'), levels.join('\n'));
-    writeFileSync(path.join(runner.dir, 'huge.yml'), `run-id: x\n${'# padding padding padding padding padding\n'.repeat(8_000)}`);
+    runner.writeWorkspaceFile('bomb.yml', levels.join('\n'));
+    runner.writeWorkspaceFile('huge.yml', `run-id: x\n${'# padding padding padding padding padding\n'.repeat(8_000)}`);
     const before = sim.requests.length;
     const r = await runAction('main', {
       runner,
-      inputs: { kubeconfig: sim.kubeconfig(), namespace: 'bad-input', deployment: 'web', image: CANARY_IMAGE, router: 'istio', 'config-file': '', ...extra },
+      inputs: { kubeconfig: sim.kubeconfig(), namespace: 'bad-input', deployment: 'web', image: CANARY_IMAGE, router: 'istio', ...extra },
     });
     expect(r.code).toBe(1);
     expect(r.outputs.result).toBe('failed');
@@ -251,7 +236,7 @@ describe('SIGKILL mid-step in other phases: the post step finishes from the stat
     await seedApp(sim, namespace);
     const main = startAction('main', {
       runner,
-      inputs: { kubeconfig: sim.kubeconfig(), namespace, deployment: 'web', image, router: 'istio', steps: '50', 'settle-time': '0s', 'analysis-interval': '200ms', 'ready-timeout': '30s', 'config-file': '' },
+      inputs: { kubeconfig: sim.kubeconfig(), namespace, deployment: 'web', image, router: 'istio', steps: '50', 'settle-time': '0s', 'analysis-interval': '200ms', 'ready-timeout': '30s' },
     });
     await main.waitFor(marker, 30_000);
     main.child.kill('SIGKILL');
@@ -259,7 +244,7 @@ describe('SIGKILL mid-step in other phases: the post step finishes from the stat
     expect(killed.signal).toBe('SIGKILL');
     expect(recordedState(sim, namespace)?.phase).toBe(phase);
     // The post step gets the same inputs as its main step (the same `with:`).
-    const post = await runAction('post', { runner, inputs: { kubeconfig: sim.kubeconfig(), namespace, deployment: 'web', image, router: 'istio', 'config-file': '' }, state: killed.state });
+    const post = await runAction('post', { runner, inputs: { kubeconfig: sim.kubeconfig(), namespace, deployment: 'web', image, router: 'istio' }, state: killed.state });
     expect(post.stdout).toContain('rolling back run');
     expect(post.outputs.result ?? '').not.toBe('failed');
     expect(wholeViolations(sim, namespace, { image: STABLE_IMAGE, phase: 'rolled-back' })).toEqual([]);

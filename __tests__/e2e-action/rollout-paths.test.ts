@@ -2,8 +2,8 @@
  * End to end: the bundled action (dist/main/index.js, dist/post/index.js) as child processes,
  * against the Kubernetes simulator, asserting the final cluster state of each path.
  */
-import { RunnerDir, runAction, startAction } from './harness.ts';
-import { canaryReplicas, expectWhole, leaseHolder, recordedState, seedApp, stableImage, startCluster, writes, type ClusterFixture } from './cluster.ts';
+import { RunnerDir, runAction, startAction } from '../support/runner.ts';
+import { canaryReplicas, expectWhole, leaseHolder, recordedState, seedApp, stableImage, startCluster, writes, type ClusterFixture } from '../support/cluster.ts';
 
 let cluster: ClusterFixture;
 let runner: RunnerDir;
@@ -26,7 +26,6 @@ const inputs = (namespace: string, extra: Record<string, string> = {}): Record<s
   'settle-time': '0s',
   'analysis-interval': '500ms',
   'ready-timeout': '30s',
-  'config-file': '',
   ...extra,
 });
 

@@ -19,7 +19,7 @@ const kubeconfigs: [string, string][] = [
 
 test.each(kubeconfigs)('the token inside a %s kubeconfig is masked on its own', (_form, kubeconfig) => {
   const masked: string[] = [];
-  const inputs: Record<string, string> = { kubeconfig, deployment: 'web', image: 'web:2', 'config-file': '' };
+  const inputs: Record<string, string> = { kubeconfig, deployment: 'web', image: 'web:2' };
   loadActionConfig({ getInput: (n) => inputs[n] ?? '', setSecret: (s) => void masked.push(s), cwd: '/nonexistent' });
   expect(masked).toContain(kubeconfig);
   expect(masked).toContain(TOKEN);

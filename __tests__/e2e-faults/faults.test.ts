@@ -13,7 +13,7 @@ import type { Phase, RolloutState } from '../../src/rollout/machine.ts';
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
 import { currentCanaryWeight } from '../../src/sim/seed.ts';
 import type { FaultRule } from '../../src/sim/kube-faults.ts';
-import { CANARY_IMAGE, STABLE_IMAGE, recordedState, routeWeightSums, run, seedApp, wholeViolations } from './whole.ts';
+import { CANARY_IMAGE, STABLE_IMAGE, recordedState, routeWeightSums, run, seedApp, wholeViolations } from '../support/whole.ts';
 
 let sim: KubeSimulator;
 let ns = 0;
