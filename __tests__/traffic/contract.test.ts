@@ -6,10 +6,13 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { KubeApiError } from '../../src/kube/errors.ts';
+import type { KubeObject } from '../../src/kube/types.ts';
+import { ORIGINAL_ANNOTATION, isManaged } from '../../src/traffic/common.ts';
 import { ROUTER_KINDS, type RouterKind } from '../../src/traffic/config.ts';
 import { createRouter } from '../../src/traffic/factory.ts';
 import { currentWeightFromCluster } from '../../src/traffic/observe.ts';
-import { TARGET, quietLog } from './fake-kube.ts';
+import type { TrafficRouter } from '../../src/traffic/router.ts';
+import { FakeKube, TARGET, quietLog, stableDeployment, userService } from './fake-kube.ts';
 import { clusterFor } from './fixtures.ts';
 
 function setup(kind: RouterKind) {
@@ -161,5 +164,196 @@ describe('replicas router weights are approximate', () => {
     expect(router.notes?.().join(' ')).toContain(`${effective} % effective`);
     kube.settleDeployments();
     expect(currentWeightFromCluster(kube.reader(), 'replicas', TARGET).canaryPercent).toBeCloseTo(effective, 0);
+  });
+});
+
+/**
+ * Touch nothing you did not record (issue 11 item 5): reset() and cleanup() change only what carries
+ * canary-gate's marks — its managed-by label, its own route/rule names, or the original recorded in
+ * canary-gate.io/original. A rollback at any phase leaves the user's objects byte-identical when
+ * nothing was changed, and as they were when something was.
+ */
+describe.each(ROUTER_KINDS)('%s router touches nothing it did not record', (kind) => {
+  /** Every object the user made (the canary Deployment is canary-gate's own), as stored, byte for byte. */
+  function userObjects(kube: FakeKube): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [key, obj] of kube.objects) {
+      if (isManaged(obj) || obj.metadata.name === 'web-canary') continue;
+      out.set(key, JSON.stringify(obj));
+    }
+    return out;
+  }
+  /** The same without what the server owns (resourceVersion, generation): what the user wrote. */
+  const content = (json: string): unknown => {
+    const o = JSON.parse(json) as KubeObject;
+    delete o.metadata.resourceVersion;
+    delete o.metadata.generation;
+    return o;
+  };
+  async function rollBack(router: TrafficRouter, kube: FakeKube): Promise<void> {
+    kube.forbid = undefined;
+    await router.reset();
+    await router.cleanup?.();
+  }
+  function expectNoMarksLeft(kube: FakeKube): void {
+    for (const obj of kube.objects.values()) {
+      if (obj.metadata.name === 'web-canary' && obj.kind === 'Deployment') continue;
+      expect({ name: obj.metadata.name, managed: isManaged(obj) }).toEqual({ name: obj.metadata.name, managed: false });
+      expect(obj.metadata.annotations?.[ORIGINAL_ANNOTATION]).toBeUndefined();
+    }
+  }
+
+  it('a rollback before prepare() writes nothing', async () => {
+    const { kube, router } = setup(kind);
+    const before = userObjects(kube);
+    await rollBack(router, kube);
+    expect(kube.writes()).toEqual([]);
+    expect(userObjects(kube)).toEqual(before);
+  });
+
+  it('a rollback after a refused verify() writes nothing', async () => {
+    const { kube, router } = setup(kind);
+    if (kind === 'replicas') {
+      kube.put({ ...userService(), spec: { selector: { app: 'other' }, ports: [{ port: 80 }] } });
+    } else {
+      kube.put(stableDeployment({ labelled: false }));
+    }
+    const before = userObjects(kube);
+    await expect(router.verify()).rejects.toMatchObject({ reason: 'router-error' });
+    await rollBack(router, kube);
+    expect(kube.writes()).toEqual([]);
+    expect(userObjects(kube)).toEqual(before);
+  });
+
+  it('a rollback mid-step puts every user object back as it was and leaves no mark', async () => {
+    const { kube, router } = setup(kind);
+    const before = userObjects(kube);
+    await router.verify();
+    await router.prepare?.();
+    await router.setWeight(30);
+    await rollBack(router, kube);
+    const after = userObjects(kube);
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    for (const [key, json] of before) expect(content(after.get(key) ?? '{}')).toEqual(content(json));
+    expectNoMarksLeft(kube);
+  });
+
+  it('a rollback after a 403 on the first write changes no user object', async () => {
+    const { kube, router } = setup(kind);
+    const before = userObjects(kube);
+    kube.forbid = () => true; // the credentials may read but not write
+    await router.verify();
+    const failed = await (async () => {
+      await router.prepare?.();
+      await router.setWeight(10);
+    })().catch((e: unknown) => e);
+    expect(failed).toMatchObject({ status: 403 });
+    await rollBack(router, kube);
+    expect(userObjects(kube)).toEqual(before);
+    expectNoMarksLeft(kube);
+  });
+
+  it('a rollback after a 403 on the user routing object leaves it byte-identical', async () => {
+    const { kube, router } = setup(kind);
+    const before = userObjects(kube);
+    // Writes to canary-gate's own objects pass; the first write to one the user made is refused.
+    kube.forbid = (call) => [...before.keys()].some((k) => k.endsWith(`|${call.kind}|prod|${call.name ?? ''}`));
+    await router.verify();
+    await (async () => {
+      await router.prepare?.();
+      await router.setWeight(10);
+    })().catch((e: unknown) => e);
+    await rollBack(router, kube);
+    expect(userObjects(kube)).toEqual(before);
+    expectNoMarksLeft(kube);
+  });
+});
+
+describe('rollback of an Istio route the user pinned to a subset (issue 11 item 5)', () => {
+  it('leaves [{destination: {host: web, subset: stable}, weight: 100}] exactly as written when never prepared', async () => {
+    const { kube, router } = setup('istio');
+    const vs = kube.peek<KubeObject & { spec: { http: { name: string; route: unknown[] }[] } }>('networking.istio.io/v1', 'VirtualService', 'prod', 'web');
+    if (!vs) throw new Error('fixture');
+    vs.spec.http[1] = { name: 'main', route: [{ destination: { host: 'web', subset: 'stable' }, weight: 100 }] };
+    kube.put(vs);
+    const before = JSON.stringify(kube.peek('networking.istio.io/v1', 'VirtualService', 'prod', 'web'));
+    await router.reset();
+    await router.cleanup?.();
+    expect(JSON.stringify(kube.peek('networking.istio.io/v1', 'VirtualService', 'prod', 'web'))).toBe(before);
+  });
+
+  it('and puts it back exactly after a rollout that weighted it', async () => {
+    const { kube, router } = setup('istio');
+    const vs = kube.peek<KubeObject & { spec: { http: { name: string; route: unknown[] }[] } }>('networking.istio.io/v1', 'VirtualService', 'prod', 'web');
+    if (!vs) throw new Error('fixture');
+    const pinned = [{ destination: { host: 'web', subset: 'stable' }, weight: 100 }];
+    vs.spec.http[1] = { name: 'main', route: pinned };
+    kube.put(vs);
+    await router.verify();
+    await router.prepare?.();
+    await router.setWeight(20);
+    await router.reset();
+    await router.cleanup?.();
+    const after = kube.peek<KubeObject & { spec: { http: { route: unknown[] }[] } }>('networking.istio.io/v1', 'VirtualService', 'prod', 'web');
+    expect(after?.spec.http[1]?.route).toEqual(pinned);
+    expect(after?.metadata.annotations?.[ORIGINAL_ANNOTATION]).toBeUndefined();
+  });
+});
+
+/** The user's own objects that look like what a router writes, but carry none of canary-gate's marks. */
+const LOOK_ALIKES: Record<RouterKind, KubeObject[]> = {
+  istio: [
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { hosts: ['web'], http: [{ name: 'main', route: [{ destination: { host: 'web', subset: 'stable' }, weight: 90 }, { destination: { host: 'web', subset: 'canary' }, weight: 10 }] }] },
+    },
+  ],
+  'gateway-api': [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'web-stable', port: 80, weight: 90 }, { name: 'web-canary', port: 80, weight: 10 }] }] },
+    },
+  ],
+  nginx: [
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web-stable', port: { number: 80 } } } }] } }] },
+    },
+  ],
+  traefik: [
+    {
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'TraefikService',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { weighted: { services: [{ name: 'web-stable', port: 80, weight: 90 }, { name: 'web-canary', port: 80, weight: 10 }] } },
+    },
+  ],
+  smi: [
+    {
+      apiVersion: 'split.smi-spec.io/v1alpha4',
+      kind: 'TrafficSplit',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { service: 'web', backends: [{ service: 'web-stable', weight: 90 }, { service: 'web-canary', weight: 10 }] },
+    },
+  ],
+  // The user (or an HPA) scaled the stable below the count the rollout started with.
+  replicas: [stableDeployment({ replicas: 2 })],
+};
+
+describe.each(ROUTER_KINDS)('%s router and a user object that only looks like its own', (kind) => {
+  it('reset() and cleanup() leave it byte-identical', async () => {
+    const { kube, router } = setup(kind);
+    for (const o of LOOK_ALIKES[kind]) kube.put(o);
+    const ref = LOOK_ALIKES[kind][0] as KubeObject;
+    const before = JSON.stringify(kube.peek(ref.apiVersion, ref.kind, 'prod', ref.metadata.name ?? ''));
+    await router.reset();
+    await router.cleanup?.();
+    expect(JSON.stringify(kube.peek(ref.apiVersion, ref.kind, 'prod', ref.metadata.name ?? ''))).toBe(before);
   });
 });

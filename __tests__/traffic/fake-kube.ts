@@ -46,6 +46,15 @@ export class FakeKube implements KubeApi {
   conflictsToInject = 0;
   /** Called before each create: lets a test play a concurrent creator. */
   beforeCreate: ((obj: KubeObject) => void) | undefined;
+  /** Writes for which this returns true fail with 403 Forbidden, as RBAC would refuse them. */
+  forbid: ((call: FakeCall) => boolean) | undefined;
+
+  private record(call: FakeCall): void {
+    this.calls.push(call);
+    if (call.verb !== 'get' && call.verb !== 'list' && call.verb !== 'serves' && this.forbid?.(call)) {
+      throw new KubeApiError(`${call.verb} ${call.kind} ${call.name ?? ''}: forbidden`, { status: 403, k8sReason: 'Forbidden' });
+    }
+  }
 
   constructor(objects: KubeObject[] = [], served: string[] = []) {
     for (const o of objects) this.put(o);
@@ -110,7 +119,7 @@ export class FakeKube implements KubeApi {
   }
 
   async create<T extends KubeObject = KubeObject>(obj: T): Promise<T> {
-    this.calls.push({ verb: 'create', apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name });
+    this.record({ verb: 'create', apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name });
     this.beforeCreate?.(obj);
     const k = key(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? '');
     if (this.objects.has(k)) throw new KubeApiError(`create ${obj.kind} ${obj.metadata.name}: already exists`, { status: 409, k8sReason: 'AlreadyExists' });
@@ -121,7 +130,7 @@ export class FakeKube implements KubeApi {
   }
 
   async replace<T extends KubeObject = KubeObject>(obj: T): Promise<T> {
-    this.calls.push({ verb: 'replace', apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name });
+    this.record({ verb: 'replace', apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name });
     const k = key(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? '');
     const current = this.objects.get(k);
     if (!current) throw new KubeApiError(`replace ${obj.kind} ${obj.metadata.name}: not found`, { status: 404 });
@@ -136,7 +145,7 @@ export class FakeKube implements KubeApi {
   }
 
   async patch<T extends KubeObject = KubeObject>(ref: ObjectRef, patch: unknown, type: PatchType): Promise<T> {
-    this.calls.push({ verb: 'patch', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, patchType: type });
+    this.record({ verb: 'patch', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, patchType: type });
     if (type === 'strategic' && !BUILTIN_GROUPS.has(group(ref.apiVersion))) {
       throw new KubeApiError(`patch ${ref.kind} ${ref.name}: strategic merge patch is not supported for custom resources`, { status: 415 });
     }
@@ -149,7 +158,7 @@ export class FakeKube implements KubeApi {
   }
 
   async delete(ref: ObjectRef): Promise<boolean> {
-    this.calls.push({ verb: 'delete', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name });
+    this.record({ verb: 'delete', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name });
     return this.objects.delete(key(ref.apiVersion, ref.kind, ref.namespace, ref.name));
   }
 

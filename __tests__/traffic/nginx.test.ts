@@ -38,7 +38,8 @@ describe('nginx router', () => {
     const stable = ing('web')!;
     expect(stable.spec.rules[0]?.http.paths.map((p) => p.backend.service.name)).toEqual(['web-stable', 'admin']);
     expect(stable.spec.tls).toEqual([{ hosts: ['web.example.com'], secretName: 'web-tls' }]);
-    expect(stable.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' });
+    // The user's annotations are kept; the switched path is recorded beside them, in the same write.
+    expect(stable.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-body-size': '8m', 'canary-gate.io/original': '{"stable-paths":["0/0"]}' });
   });
 
   it('sets canary-weight and the by-header/by-cookie annotations; reset zeroes and removes them', async () => {

@@ -140,6 +140,11 @@ export function rememberOriginal(obj: KubeObject, key: string, value: unknown): 
   obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [ORIGINAL_ANNOTATION]: JSON.stringify(map) };
 }
 
+/** Whether a value is recorded under `key`: the mark that canary-gate changed that part of the object. */
+export function hasOriginal(obj: KubeObject, key: string): boolean {
+  return key in originals(obj);
+}
+
 /** Returns and forgets the value recorded under `key` (undefined when none); drops the annotation when empty. */
 export function takeOriginal<T>(obj: KubeObject, key: string): T | undefined {
   const map = originals(obj);
@@ -149,7 +154,9 @@ export function takeOriginal<T>(obj: KubeObject, key: string): T | undefined {
   const annotations = { ...(obj.metadata.annotations ?? {}) };
   if (Object.keys(map).length === 0) delete annotations[ORIGINAL_ANNOTATION];
   else annotations[ORIGINAL_ANNOTATION] = JSON.stringify(map);
-  obj.metadata.annotations = annotations;
+  // An object that had no annotations gets none back (not an empty map): byte-identical.
+  if (Object.keys(annotations).length === 0) delete obj.metadata.annotations;
+  else obj.metadata.annotations = annotations;
   return value;
 }
 

@@ -13,6 +13,7 @@ import {
   asArray,
   checkWeight,
   cookieRegex,
+  hasOriginal,
   isRecord,
   percentOf,
   refTo,
@@ -257,21 +258,35 @@ export class GatewayApiRouter implements TrafficRouter {
     return rule ? ruleCanaryPercent(rule, this.deps.names.canaryService) : 0;
   }
 
+  /** 100 % stable on the rules canary-gate rewrote (recorded originals), its own rules removed; other rules untouched. */
   async reset(): Promise<void> {
-    const { kube, names, log } = this.deps;
-    const route = await kube.get<HTTPRoute>(await this.ref());
+    const { kube, log } = this.deps;
+    const ref = await this.ref();
+    const route = await kube.get<HTTPRoute>(ref);
     if (!route) {
       log(`gateway-api: reset: ${this.where()} not found, nothing to reset`);
       return;
     }
-    const rules = asArray(route.spec.rules) as HttpRouteRule[];
-    const prepared = rules.some((r) => isOwnRule(r) || (asArray(r.backendRefs) as BackendRef[]).some((b) => b.name === names.canaryService));
-    if (!prepared) return;
-    await this.writeRules(0, false);
+    const marked = (asArray(route.spec.rules) as HttpRouteRule[]).some((r, i) => isOwnRule(r) || hasOriginal(route, ruleKey(r, i)));
+    if (!marked) return;
+    await updateObject<HTTPRoute>(
+      kube,
+      ref,
+      (r) => {
+        const before = JSON.stringify(r.spec.rules ?? []);
+        const rules = (asArray(r.spec.rules) as HttpRouteRule[]).filter((x) => !isOwnRule(x));
+        rules.forEach((rule, i) => {
+          if (hasOriginal(r, ruleKey(rule, i))) weightRule(rule, 0, this.deps.names, this.deps.options, i);
+        });
+        r.spec.rules = rules;
+        return JSON.stringify(rules) !== before;
+      },
+      this.deps.options.conflictRetry,
+    );
     log(`gateway-api: ${this.where()} reset to stable=100 canary=0`);
   }
 
-  /** Rules back to the user's Service (call after the canary is scaled to 0), then our Services deleted. */
+  /** Recorded rules back to their originals (call after the canary is scaled to 0), then our Services deleted. */
   async cleanup(): Promise<void> {
     const { kube, target, names, log } = this.deps;
     await updateObject<HTTPRoute>(
@@ -281,20 +296,11 @@ export class GatewayApiRouter implements TrafficRouter {
         const before = JSON.stringify([route.spec.rules ?? [], route.metadata.annotations ?? {}]);
         const rules = (asArray(route.spec.rules) as HttpRouteRule[]).filter((r) => !isOwnRule(r));
         route.spec.rules = rules;
-        for (const i of targetRuleIndexes(route, names, target.namespace, this.deps.options.routes)) {
-          const rule = rules[i] as HttpRouteRule;
+        // Only rules canary-gate recorded go back; any other rule is the user's and stays as it is.
+        rules.forEach((rule, i) => {
           const original = takeOriginal<BackendRef[]>(route, ruleKey(rule, i));
-          if (original) {
-            rule.backendRefs = original;
-            continue;
-          }
-          const refs = asArray(rule.backendRefs) as BackendRef[];
-          const base = structuredClone(refs.find((b) => b.name !== names.canaryService) ?? refs[0]);
-          if (!base) continue;
-          delete base.weight;
-          delete base.filters;
-          rule.backendRefs = [{ ...base, name: names.service }];
-        }
+          if (original) rule.backendRefs = original;
+        });
         return JSON.stringify([route.spec.rules, route.metadata.annotations ?? {}]) !== before;
       },
       this.deps.options.conflictRetry,

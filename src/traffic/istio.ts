@@ -14,6 +14,7 @@ import {
   checkWeight,
   cookieRegex,
   createIfAbsent,
+  hasOriginal,
   hostNamesService,
   isManaged,
   isRecord,
@@ -143,16 +144,6 @@ export function weightRoute(route: HttpRoute, canary: number, options: RouterOpt
 
 const routeKey = (route: HttpRoute, index: number): string => `http:${route.name ?? index}`;
 const ADDED_SUBSETS = 'added-subsets';
-
-/** Without a recorded original: a single destination on the host (no subset, no weight). */
-function restoreRoute(route: HttpRoute): void {
-  const dests = asArray(route.route) as Destination[];
-  const base = structuredClone(dests.find((d) => d.destination?.subset !== CANARY_SUBSET) ?? dests[0]);
-  if (!base) return;
-  delete base.destination.subset;
-  delete base.weight;
-  route.route = [base];
-}
 
 export class IstioRouter implements TrafficRouter {
   readonly name = 'istio';
@@ -326,7 +317,11 @@ export class IstioRouter implements TrafficRouter {
     return first ? routeCanaryPercent(first) : 0;
   }
 
-  /** 100 % stable, forced/sticky routes removed. A VirtualService never prepared is left alone. */
+  /**
+   * 100 % stable on the routes canary-gate rewrote (those with a recorded original), its own
+   * forced/sticky routes removed. Routes without a record — a VirtualService never prepared — are
+   * the user's and left exactly as they are.
+   */
   async reset(): Promise<void> {
     const { kube, log } = this.deps;
     const ref = await this.vsRef();
@@ -335,15 +330,26 @@ export class IstioRouter implements TrafficRouter {
       log(`istio: reset: ${this.where()} not found, nothing to reset`);
       return;
     }
-    const prepared = (asArray(vs.spec.http) as HttpRoute[]).some(
-      (r) => isOwnRoute(r) || (asArray(r.route) as Destination[]).some((d) => d.destination?.subset === CANARY_SUBSET),
+    const marked = (asArray(vs.spec.http) as HttpRoute[]).some((r, i) => isOwnRoute(r) || hasOriginal(vs, routeKey(r, i)));
+    if (!marked) return;
+    await updateObject<VirtualService>(
+      kube,
+      ref,
+      (v) => {
+        const before = JSON.stringify(v.spec.http ?? []);
+        const http = (asArray(v.spec.http) as HttpRoute[]).filter((r) => !isOwnRoute(r));
+        http.forEach((r, i) => {
+          if (hasOriginal(v, routeKey(r, i))) weightRoute(r, 0, this.deps.options, i);
+        });
+        v.spec.http = http;
+        return JSON.stringify(http) !== before;
+      },
+      this.deps.options.conflictRetry,
     );
-    if (!prepared) return;
-    await this.writeRoutes(0, false);
     log(`istio: ${this.where()} reset to stable=100 canary=0`);
   }
 
-  /** Routes back to the plain host, then our subsets (or our DestinationRule) removed — in that order. */
+  /** Recorded routes back to their originals, then our subsets (or our DestinationRule) removed — in that order. */
   async cleanup(): Promise<void> {
     const { kube, target, names, log } = this.deps;
     await updateObject<VirtualService>(
@@ -353,12 +359,11 @@ export class IstioRouter implements TrafficRouter {
         const before = JSON.stringify([vs.spec.http ?? [], vs.metadata.annotations ?? {}]);
         const http = (asArray(vs.spec.http) as HttpRoute[]).filter((r) => !isOwnRoute(r));
         vs.spec.http = http;
-        for (const i of targetRouteIndexes(vs, names.service, target.namespace, this.deps.options.routes)) {
-          const route = http[i] as HttpRoute;
+        // Only routes canary-gate recorded go back; any other route is the user's and stays as it is.
+        http.forEach((route, i) => {
           const original = takeOriginal<Destination[]>(vs, routeKey(route, i));
           if (original) route.route = original;
-          else restoreRoute(route);
-        }
+        });
         return JSON.stringify([vs.spec.http, vs.metadata.annotations ?? {}]) !== before;
       },
       this.deps.options.conflictRetry,

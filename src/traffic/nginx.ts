@@ -8,7 +8,18 @@
  * ingress-nginx honours one canary Ingress per host/path: an existing one that is not ours is refused.
  */
 import type { KubeApi, KubeObject } from '../kube/types.ts';
-import { RouterError, asArray, checkWeight, createIfAbsent, isManaged, managedLabels, refTo, updateObject } from './common.ts';
+import {
+  RouterError,
+  asArray,
+  checkWeight,
+  createIfAbsent,
+  isManaged,
+  managedLabels,
+  refTo,
+  rememberOriginal,
+  takeOriginal,
+  updateObject,
+} from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
@@ -46,6 +57,9 @@ export interface NginxRouterDeps {
 }
 
 const ingressRef = (namespace: string, name: string) => refTo('networking.k8s.io/v1', 'Ingress', namespace, name);
+
+/** Key of the recorded `<rule>/<path>` indexes that prepare() pointed at the stable-only Service. */
+const SWITCHED_PATHS = 'stable-paths';
 
 /** host|path keys of the paths that send to one of `services`. */
 export function routedPaths(ing: Ingress, services: Set<string>): string[] {
@@ -167,22 +181,29 @@ export class NginxRouter implements TrafficRouter {
     };
   }
 
-  /** Stable paths to the stable-only Service (or back to the user's Service), by read-modify-write. */
-  private async pointStableAt(from: string, to: string): Promise<void> {
+  /**
+   * Stable paths from one Service to another, by read-modify-write. Switching to the stable-only
+   * Service records which paths it switched (in the same write); switching back touches only those,
+   * or — for a run that left no record — paths pointing at a stable-only Service canary-gate made.
+   */
+  private async pointStableAt(from: string, to: string, mode: 'record' | 'restore', ownStableService = false): Promise<void> {
     await updateObject<Ingress>(
       this.deps.kube,
       this.stableRef(),
       (ing) => {
-        let changed = false;
-        for (const r of asArray(ing.spec?.rules) as IngressRule[]) {
-          for (const p of asArray(r.http?.paths) as IngressPath[]) {
-            if (p.backend?.service?.name === from) {
-              p.backend.service.name = to;
-              changed = true;
-            }
-          }
-        }
-        return changed;
+        const recorded = mode === 'restore' ? takeOriginal<string[]>(ing, SWITCHED_PATHS) : undefined;
+        const switched: string[] = [];
+        (asArray(ing.spec?.rules) as IngressRule[]).forEach((r, i) => {
+          (asArray(r.http?.paths) as IngressPath[]).forEach((p, j) => {
+            const key = `${i}/${j}`;
+            if (p.backend?.service?.name !== from) return;
+            if (mode === 'restore' && !(recorded?.includes(key) ?? ownStableService)) return;
+            p.backend.service.name = to;
+            switched.push(key);
+          });
+        });
+        if (mode === 'record' && switched.length > 0) rememberOriginal(ing, SWITCHED_PATHS, switched);
+        return switched.length > 0 || recorded !== undefined;
       },
       this.deps.options.conflictRetry,
     );
@@ -193,7 +214,7 @@ export class NginxRouter implements TrafficRouter {
     await ensureTrackServices(this.name, kube, target.namespace, names, log);
     // Canary Ingress first (weight 0), then the stable paths switched: each step alone is harmless.
     await this.ensureCanaryIngress(0);
-    await this.pointStableAt(names.service, names.stableService);
+    await this.pointStableAt(names.service, names.stableService, 'record');
   }
 
   private async ensureCanaryIngress(canary: number): Promise<void> {
@@ -254,10 +275,11 @@ export class NginxRouter implements TrafficRouter {
     log(`nginx: canary ${this.where(this.deps.names.canaryIngress)} reset to canary-weight=0`);
   }
 
-  /** Stable paths back to the user's Service (call after the canary is scaled to 0), then ours deleted. */
+  /** Switched stable paths back to the user's Service (call after the canary is scaled to 0), then ours deleted. */
   async cleanup(): Promise<void> {
     const { kube, target, names, log } = this.deps;
-    await this.pointStableAt(names.stableService, names.service);
+    const stableService = await kube.get(refTo('v1', 'Service', target.namespace, names.stableService));
+    await this.pointStableAt(names.stableService, names.service, 'restore', stableService !== undefined && isManaged(stableService));
     const ing = await kube.get<Ingress>(this.canaryRef());
     if (ing && isManaged(ing) && (await kube.delete(this.canaryRef()))) log(`deleted canary ${this.where(names.canaryIngress)}`);
     await deleteTrackServices(kube, target.namespace, names, log);

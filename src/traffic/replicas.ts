@@ -164,13 +164,13 @@ export class ReplicasRouter implements TrafficRouter {
     return effectivePercent(stable?.spec?.replicas ?? 0, canary?.spec?.replicas ?? 0);
   }
 
+  /**
+   * The canary (canary-gate's own Deployment) to 0. The stable is left as it is: the router never
+   * scales it below its starting count, so a lower count is someone else's (an HPA, a person).
+   */
   async reset(): Promise<void> {
-    const { kube, target, log } = this.deps;
+    const { target, log } = this.deps;
     await this.scale(target.canary, 0);
-    const stable = await kube.get<DeploymentObject>(deploymentRef(target.namespace, target.stable));
-    if (stable && this.stableStart !== undefined && (stable.spec?.replicas ?? 0) < this.stableStart) {
-      await this.scale(target.stable, this.stableStart);
-    }
     log(`replicas: canary ${target.canary} scaled to 0`);
   }
 

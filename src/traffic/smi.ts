@@ -6,13 +6,30 @@
  * routes with Gateway API — prefer the gateway-api router where it is available.
  */
 import type { KubeApi, KubeObject } from '../kube/types.ts';
-import { RouterError, asArray, checkWeight, createIfAbsent, isManaged, managedLabels, percentOf, refTo, split, updateObject } from './common.ts';
+import {
+  RouterError,
+  asArray,
+  checkWeight,
+  createIfAbsent,
+  hasOriginal,
+  isManaged,
+  managedLabels,
+  percentOf,
+  refTo,
+  rememberOriginal,
+  split,
+  takeOriginal,
+  updateObject,
+} from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
 const GROUP = 'split.smi-spec.io';
 export const SMI_VERSIONS = ['v1alpha4', 'v1alpha3', 'v1alpha2', 'v1alpha1'] as const;
+
+/** Key of the recorded original spec of a TrafficSplit the user made. */
+const SPEC = 'spec';
 
 export interface TrafficSplit extends KubeObject {
   spec: { service: string; backends: { service: string; weight: number | string }[]; [key: string]: unknown };
@@ -131,6 +148,8 @@ export class SmiRouter implements TrafficRouter {
       (ts) => {
         this.checkForeign(ts);
         if (JSON.stringify(ts.spec.backends) === JSON.stringify(spec.backends) && ts.spec.service === spec.service) return false;
+        // A TrafficSplit the user made keeps its original spec in the same write, for cleanup().
+        if (!isManaged(ts)) rememberOriginal(ts, SPEC, ts.spec);
         ts.spec = { ...ts.spec, ...spec };
         return true;
       },
@@ -160,9 +179,10 @@ export class SmiRouter implements TrafficRouter {
     return ts ? splitCanaryPercent(ts, this.deps.names.canaryService) : 0;
   }
 
+  /** Weight 0 on our TrafficSplit, or on the user's one canary-gate wrote to (it carries the record). */
   async reset(): Promise<void> {
     const ts = await this.deps.kube.get<TrafficSplit>(await this.ref());
-    if (!ts) return;
+    if (!ts || !(isManaged(ts) || hasOriginal(ts, SPEC))) return;
     await this.write(0);
     this.deps.log(`smi: ${this.where()} reset to stable=100 canary=0`);
   }
@@ -173,8 +193,13 @@ export class SmiRouter implements TrafficRouter {
     const ref = await this.ref();
     const ts = await kube.get<TrafficSplit>(ref);
     if (ts && !isManaged(ts)) {
-      await this.reset();
-      log(`smi: ${this.where()} is not ours: left at stable=100, per-version Services kept for it`);
+      // The user's TrafficSplit: its recorded spec goes back; without a record it was never changed.
+      await updateObject<TrafficSplit>(kube, ref, (t) => {
+        const original = takeOriginal<TrafficSplit['spec']>(t, SPEC);
+        if (original) t.spec = original;
+        return original !== undefined;
+      }, this.deps.options.conflictRetry);
+      log(`smi: ${this.where()} is not ours: its own spec kept, per-version Services kept for it`);
       return;
     }
     if (ts && (await kube.delete(ref))) log(`deleted ${this.where()}`);

@@ -5,12 +5,15 @@
  * user's Service. With `sticky`, `weighted.sticky.cookie` pins each user to the version first chosen.
  */
 import type { KubeApi, KubeObject } from '../kube/types.ts';
-import { RouterError, asArray, checkWeight, isRecord, percentOf, refTo, rememberOriginal, split, takeOriginal, updateObject } from './common.ts';
+import { RouterError, asArray, checkWeight, hasOriginal, isRecord, percentOf, refTo, rememberOriginal, split, takeOriginal, updateObject } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
 type Json = Record<string, unknown>;
+
+/** Key of the recorded original `spec.weighted` (see common.ts rememberOriginal). */
+const WEIGHTED = 'weighted';
 
 export interface WeightedService extends Json {
   name: string;
@@ -117,7 +120,7 @@ export class TraefikRouter implements TrafficRouter {
 
   private weighted(ts: TraefikService, canary: number): void {
     const base = structuredClone(this.check(ts));
-    rememberOriginal(ts, 'weighted', ts.spec.weighted);
+    rememberOriginal(ts, WEIGHTED, ts.spec.weighted);
     const { stable } = split(canary);
     const weighted = ts.spec.weighted ?? {};
     weighted.services = [
@@ -168,7 +171,8 @@ export class TraefikRouter implements TrafficRouter {
       return;
     }
     const services = asArray(ts.spec.weighted?.services) as WeightedService[];
-    if (!services.some((s) => s.name === names.canaryService)) return;
+    // Only a TraefikService canary-gate recorded is its to change; the user's own is left alone.
+    if (!hasOriginal(ts, WEIGHTED) || !services.some((s) => s.name === names.canaryService)) return;
     await this.write((t) => {
       const list = asArray(t.spec.weighted?.services) as WeightedService[];
       const kept = list.filter((s) => s.name !== names.canaryService).map((s) => ({ ...s, weight: 100 }));
@@ -177,23 +181,15 @@ export class TraefikRouter implements TrafficRouter {
     log(`traefik: ${this.where()} reset to stable=100 (canary entry removed)`);
   }
 
-  /** Back to the user's Service alone (call after the canary is scaled to 0), then our Services deleted. */
+  /** The recorded `weighted` back (call after the canary is scaled to 0), then our Services deleted. */
   async cleanup(): Promise<void> {
     const { kube, target, names, log } = this.deps;
     const ts = await kube.get<TraefikService>(await this.ref());
     if (ts) {
       await this.write((t) => {
-        const original = takeOriginal<TraefikService['spec']['weighted']>(t, 'weighted');
-        if (original) {
-          t.spec.weighted = original;
-          return;
-        }
-        const list = asArray(t.spec.weighted?.services) as WeightedService[];
-        const base = structuredClone(list.find((s) => s.name !== names.canaryService) ?? list[0]);
-        if (!base || !t.spec.weighted) return;
-        delete base.weight;
-        t.spec.weighted.services = [{ ...base, name: names.service }];
-        if (this.deps.options.sticky) delete t.spec.weighted.sticky;
+        // Without a record canary-gate never changed it: nothing to put back.
+        const original = takeOriginal<TraefikService['spec']['weighted']>(t, WEIGHTED);
+        if (original) t.spec.weighted = original;
       });
     }
     await deleteTrackServices(kube, target.namespace, names, log);
