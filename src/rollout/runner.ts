@@ -10,7 +10,8 @@ import { RolloutEffects } from './effects.ts';
 import { LeaseLock } from './lease-lock.ts';
 import { applyRequest, breachEvent, initialState, isTerminal, nextAction, transition, type Action, type MachineEvent, type RolloutState } from './machine.ts';
 import { runPreflight } from './preflight.ts';
-import { statusLine } from './status.ts';
+import { StateRecord } from './state-record.ts';
+import { readStatus } from './status.ts';
 import { createReadinessGate } from './readiness-gate.ts';
 import { ReportBuilder } from './report-builder.ts';
 import type { StepGate } from './gate.ts';
@@ -28,6 +29,7 @@ export class RolloutRunner {
   private readonly workloads: Workloads;
   private readonly effects: RolloutEffects;
   private readonly requests: RequestChannel;
+  private readonly record: StateRecord;
   /** The built-in gate, checked first in every step. */
   private readonly readiness: StepGate;
   private readonly canary: string;
@@ -42,6 +44,7 @@ export class RolloutRunner {
     const { router, log, now, sleep } = deps;
     this.effects = new RolloutEffects({ workloads: this.workloads, router, log, now, sleep, report: this.builder }, settings, this.canary);
     this.requests = new RequestChannel(this.workloads, settings.deployment, { now, sleep, log });
+    this.record = new StateRecord({ workloads: this.workloads, deployment: settings.deployment, builder: this.builder, log, onState: deps.onState });
     this.readiness = createReadinessGate(this.workloads, { canary: this.canary, stable: settings.deployment });
   }
 
@@ -61,8 +64,11 @@ export class RolloutRunner {
   async run(): Promise<RunOutcome> {
     try {
       switch (this.s.mode) {
-        case 'status':
-          return await this.status();
+        case 'status': {
+          const deps = { workloads: this.workloads, readLease: () => this.lock().read(), builder: this.builder, log: this.deps.log };
+          const { result, message, reason } = await readStatus(deps, this.s);
+          return this.outcome(result, message, reason);
+        }
         case 'rollout':
           return await this.rollout();
         case 'promote':
@@ -72,23 +78,6 @@ export class RolloutRunner {
     } finally {
       await Promise.allSettled(this.deps.gates.map((g) => g.close?.()));
     }
-  }
-
-  /** mode: status — reads, prints, writes nothing. */
-  private async status(): Promise<RunOutcome> {
-    const stable = await this.workloads.getStable(this.s.deployment);
-    const state = await this.workloads.readState(this.s.deployment);
-    const lease = await this.lock().read();
-    const container = pickContainer(stable, this.s.container ?? state?.container);
-    this.builder.report.images = { stable: container.image, canary: state?.canaryImage };
-    if (!state) {
-      this.deps.log.info(`No Canary Gate rollout recorded on ${this.s.namespace}/${this.s.deployment}; it runs ${container.image ?? '?'}.`);
-      return this.outcome('noop', `no rollout recorded; ${this.s.deployment} runs ${container.image ?? '?'}`);
-    }
-    this.builder.setSteps(state.steps);
-    this.builder.setPhase(state.phase, state.weight);
-    this.deps.log.info(statusLine(state, lease));
-    return this.outcome(state.result ?? 'noop', `phase ${state.phase} at ${state.weight}%`, state.reason);
   }
 
   /** Nothing to roll out: the Deployment already runs the image (all traffic is on it). */
@@ -150,7 +139,7 @@ export class RolloutRunner {
         stableReplicas: current.spec.replicas ?? 1,
         now: this.date(),
       });
-      return await this.drive(await this.save(state), leaseLost.signal);
+      return await this.drive(await this.record.save(state), leaseLost.signal);
     } finally {
       await lock.release();
     }
@@ -159,15 +148,15 @@ export class RolloutRunner {
   /** Rolls back a rollout another (dead) run left behind, using what its state recorded. */
   private async finishAbandoned(recorded: RolloutState): Promise<void> {
     const breach = { type: 'breach', reason: 'abandoned', message: `run ${recorded.runId} stopped mid-rollout` } as const;
-    const state = await this.save({ ...transition(recorded, breach, this.date()), runId: this.s.runId });
+    const state = await this.record.save({ ...transition(recorded, breach, this.date()), runId: this.s.runId });
     await this.deps.log.group('Roll back the abandoned rollout', async () => {
       try {
         await this.effects.rollback(state);
       } catch (err) {
-        await this.save(transition(state, { type: 'rollback-failed', message: errorMessage(err) }, this.date()));
+        await this.record.save(transition(state, { type: 'rollback-failed', message: errorMessage(err) }, this.date()));
         throw new CanaryGateError('internal', `Could not roll back the abandoned rollout ${recorded.runId}: ${errorMessage(err)}`);
       }
-      await this.save(transition(state, { type: 'rolled-back' }, this.date()));
+      await this.record.save(transition(state, { type: 'rolled-back' }, this.date()));
     });
   }
 
@@ -196,24 +185,10 @@ export class RolloutRunner {
     try {
       const request = kind === 'abort' && this.s.cleanupOfCancelledRun ? 'cleanup-of-cancelled-run' : kind;
       const state = applyRequest({ ...recorded, runId: this.s.runId }, request, this.s.runId, this.date());
-      return await this.drive(await this.save(state), new AbortController().signal);
+      return await this.drive(await this.record.save(state), new AbortController().signal);
     } finally {
       await lock.release();
     }
-  }
-
-  /** Records a state on the stable Deployment; returns it. Only forward progress needs the record. */
-  private async save(state: RolloutState): Promise<RolloutState> {
-    this.builder.setPhase(state.phase, state.weight);
-    try {
-      await this.workloads.saveState(this.s.deployment, state);
-    } catch (err) {
-      // Losing the record must not stop a rollback; forward progress without it is unsafe.
-      if (state.phase !== 'rolling-back' && !isTerminal(state.phase)) throw err;
-      this.deps.log.warning(`Could not record state ${state.phase}: ${errorMessage(err)}`);
-    }
-    this.deps.onState?.(state);
-    return state;
   }
 
   /** Runs the state machine to a terminal phase. Forward actions stop on cancel, timeout or a lost lease. */
@@ -241,14 +216,14 @@ export class RolloutRunner {
       }
       state = transition(state, event, this.date());
       try {
-        state = await this.save(state);
+        state = await this.record.save(state);
       } catch (err) {
         // A forward step could not be recorded (API down past the retries): going on without the
         // record is unsafe, and stopping here would leave the canary with traffic — roll back.
         const message = `could not record the rollout state: ${errorMessage(err)}`;
         this.deps.log.error(`${message}; rolling back.`);
         await this.builder.rollingBack(errorReason(err), message);
-        state = await this.save(transition(state, { type: 'breach', reason: errorReason(err), message }, this.date()));
+        state = await this.record.save(transition(state, { type: 'breach', reason: errorReason(err), message }, this.date()));
       }
     }
   }
