@@ -116,6 +116,7 @@ describe('renderers', () => {
   const report: SchemaReport = {
     verdict: 'block',
     replay: 'ran',
+    execution: { status: 'ran', statements: 12, failures: 0 },
     filesChecked: ['db/V2.sql'],
     notes: ['note with <b>html</b>'],
     findings: [
@@ -127,7 +128,7 @@ describe('renderers', () => {
     const j = JSON.parse(renderSchemaJson(report));
     expect(j.verdict).toBe('block');
     expect(j.findings.map((f: { rule: string }) => f.rule)).toEqual(['SC102', 'SC115']);
-    expect(Object.keys(j.findings[0])).toEqual(['rule', 'verdict', 'file', 'line', 'object', 'statement', 'message', 'alternative']);
+    expect(Object.keys(j.findings[0])).toEqual(['rule', 'verdict', 'file', 'line', 'object', 'statement', 'message', 'alternative', 'proof']);
   });
   it('Markdown escapes everything from the input', () => {
     const md = renderSchemaMarkdown(report);

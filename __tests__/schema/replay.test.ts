@@ -39,7 +39,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function check(change: string, stable = STABLE): Promise<{ findings: SchemaFinding[]; notes: string[]; replay: string }> {
+async function check(change: string, stable = STABLE): Promise<{ findings: SchemaFinding[]; notes: string[]; replay: string; execution: { status: string; failures: number } }> {
   await resetReplayDatabase(db);
   return checkPostgres({ stable: [{ path: 'V1.sql', text: stable }], change: [{ path: 'V2.sql', text: change }], contract: [], replayDb: Promise.resolve(db), timeoutMs: 30_000 });
 }
@@ -101,6 +101,7 @@ describe('passed changes keep the stable version working', () => {
     const r = await check(change);
     expect(r.replay).toBe('ran');
     expect(r.findings.filter((f) => f.verdict === 'block')).toEqual([]);
+    expect(r.execution).toMatchObject({ status: 'ran', failures: 0 });
     expect(await stableQueryFailures(change)).toEqual([]);
   });
 });

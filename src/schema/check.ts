@@ -15,7 +15,7 @@ import { loadPgParser } from './pg/parse.ts';
 import { resetReplayDatabase, startReplayDatabase, type ReplayDatabase } from './pg/replay.ts';
 import { diffModels } from './rules/model-diff.ts';
 import { applyStrict, hitsToFindings } from './rules/hit.ts';
-import { worstVerdict, type SchemaFinding, type SchemaReport } from './types.ts';
+import { worstVerdict, type ExecutionSummary, type SchemaFinding, type SchemaReport } from './types.ts';
 
 export interface SchemaCheckOptions {
   dialect: 'postgres' | 'mysql';
@@ -36,6 +36,12 @@ export interface SchemaCheckOptions {
   strict?: boolean;
   /** PGlite replay; default true for postgres. */
   replay?: boolean;
+  /** Proof by execution after the replay (PostgreSQL); default true. */
+  execution?: boolean;
+  /** Files of SQL the stable version runs (relative to cwd), for proof by execution. */
+  stableQueries?: string[];
+  /** Files of rows (INSERTs) loaded after the stable migrations, before execution (relative to cwd). */
+  seed?: string[];
   /** SC308: require SET lock_timeout before ACCESS EXCLUSIVE statements (opt-in). */
   requireLockTimeout?: boolean;
   config?: { files?: string[]; keys?: string[]; deploymentManifest?: string; metricNames?: string[] };
@@ -99,6 +105,13 @@ export async function runSchemaCheck(opts: SchemaCheckOptions): Promise<SchemaRe
     replayDb.catch(() => undefined);
   }
   let replay: SchemaReport['replay'] = wantReplay ? 'ran' : 'skipped';
+  let execution: ExecutionSummary = {
+    status: 'not-run',
+    statements: 0,
+    failures: 0,
+    reason: opts.dialect === 'mysql' ? 'MySQL is checked by rules only (no embedded MySQL server)' : dumps ? 'schema dumps have no migrations to replay' : 'the replay is off',
+  };
+  if (opts.dialect === 'mysql' && (opts.stableQueries?.length || opts.seed?.length)) notes.push('Stable queries and seed rows are executed for PostgreSQL only; MySQL changes are checked by rules.');
   try {
     let stable: MigrationFile[] = [];
     let change: MigrationFile[] = [];
@@ -125,10 +138,13 @@ export async function runSchemaCheck(opts: SchemaCheckOptions): Promise<SchemaRe
       filesChecked.push(...change.map((f) => f.path));
       if (change.length === 0) notes.push('No new migrations in the change.');
       if (opts.dialect === 'postgres') {
-        const r = await checkPostgres({ stable, change, contract, replayDb, requireLockTimeout: opts.requireLockTimeout, timeoutMs, signal: opts.signal });
+        const readAll = (paths: string[] | undefined, field: string) => Promise.all((paths ?? []).map(async (p) => ({ path: p, text: await readLocal(opts.cwd, p, field) })));
+        const [seed, stableQueries] = await Promise.all([readAll(opts.seed, 'seed'), readAll(opts.stableQueries, 'stableQueries')]);
+        const r = await checkPostgres({ stable, change, contract, replayDb, requireLockTimeout: opts.requireLockTimeout, execution: opts.execution === false ? false : { seed, stableQueries }, timeoutMs, signal: opts.signal });
         findings.push(...r.findings);
         notes.push(...r.notes);
         replay = r.replay;
+        execution = r.execution;
       } else {
         const r = await checkMysql({ stable, change, contract });
         findings.push(...r.findings);
@@ -148,7 +164,7 @@ export async function runSchemaCheck(opts: SchemaCheckOptions): Promise<SchemaRe
     if (startedHere && replayDb) await replayDb.then((db) => db.close()).catch(() => undefined);
   }
   const final = applyStrict(findings, Boolean(opts.strict));
-  return { verdict: worstVerdict(final.map((f) => f.verdict)), findings: final, notes, filesChecked, replay };
+  return { verdict: worstVerdict(final.map((f) => f.verdict)), findings: final, notes, filesChecked, replay, execution };
 }
 
 async function compareDumps(dialect: 'postgres' | 'mysql', stable: MigrationFile, canary: MigrationFile): Promise<SchemaFinding[]> {

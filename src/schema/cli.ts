@@ -10,6 +10,7 @@ import { renderSchemaJson, renderSchemaMarkdown } from './render.ts';
 export const SCHEMA_CHECK_USAGE = `Usage: canary-gate schema-check --dir <migrations> --base <ref> [--head <ref>]
          [--dialect postgres|mysql] [--format json|markdown] [--strict] [--no-replay]
          [--stable-dump <file> --canary-dump <file>] [--require-lock-timeout]
+         [--stable-queries <file>]... [--seed <file>]... [--no-execution]
          [--config-file <file>]... [--config-key <key>]... [--deployment <manifest>] [--metric <name>]...
          [--timeout <seconds>] [-- <command printing the new SQL> ...]
 Exit codes: 0 pass or warn, 1 block, 2 usage error.`;
@@ -43,6 +44,9 @@ export async function schemaCheckCli(argv: string[], io: CliIo): Promise<number>
         'stable-dump': { type: 'string' },
         'canary-dump': { type: 'string' },
         'require-lock-timeout': { type: 'boolean' },
+        'stable-queries': { type: 'string', multiple: true },
+        seed: { type: 'string', multiple: true },
+        'no-execution': { type: 'boolean' },
         'config-file': { type: 'string', multiple: true },
         'config-key': { type: 'string', multiple: true },
         deployment: { type: 'string' },
@@ -80,6 +84,9 @@ export async function schemaCheckCli(argv: string[], io: CliIo): Promise<number>
       strict: values.strict,
       replay: values['no-replay'] ? false : undefined,
       requireLockTimeout: values['require-lock-timeout'],
+      execution: values['no-execution'] ? false : undefined,
+      stableQueries: values['stable-queries'],
+      seed: values.seed,
       timeoutMs,
       config: hasConfig ? { files: values['config-file'], keys: values['config-key'], deploymentManifest: values.deployment, metricNames: values.metric } : undefined,
     };

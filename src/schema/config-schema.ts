@@ -31,6 +31,9 @@ export const schemaConfigSchema = z
     strict: z.boolean({ message: 'must be true or false' }).default(false),
     replay: z.boolean({ message: 'must be true or false' }).default(true),
     'require-lock-timeout': z.boolean({ message: 'must be true or false' }).default(false),
+    execution: z.boolean({ message: 'must be true or false' }).default(true),
+    'stable-queries': z.array(relPath('a file of SQL the stable version runs')).default([]),
+    seed: z.array(relPath('a file of rows (INSERT statements) to load before execution')).default([]),
     'timeout-seconds': z.number({ message: 'must be a number of seconds' }).positive('must be positive').max(3600, 'must be at most 3600').default(120),
     config: z
       .object({
@@ -71,6 +74,9 @@ export function schemaOptionsFromConfig(c: SchemaConfig, cwd: string, defaults: 
     strict: c.strict,
     replay: c.replay,
     requireLockTimeout: c['require-lock-timeout'],
+    execution: c.execution,
+    stableQueries: c['stable-queries'],
+    seed: c.seed,
     timeoutMs: c['timeout-seconds'] * 1000,
     config: c.config ? { files: c.config.files, keys: c.config.keys, deploymentManifest: c.config.deployment, metricNames: c.config['metric-names'] } : undefined,
   };

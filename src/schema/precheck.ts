@@ -12,7 +12,8 @@ export function summarizeSchemaReport(r: SchemaReport): string {
     .slice(0, 3)
     .map((f) => `${f.rule} ${f.object ?? ''}`.trim());
   const detail = head.length ? `: ${head.join(', ')}${block.length + warn.length > 3 ? ', …' : ''}` : '';
-  return `schema ${r.verdict} — ${block.length} blocking, ${warn.length} warning(s)${detail}; replay ${r.replay}`;
+  const exec = r.execution.status === 'ran' ? `; execution ${r.execution.failures}/${r.execution.statements} stable statement(s) fail` : '';
+  return `schema ${r.verdict} — ${block.length} blocking, ${warn.length} warning(s)${detail}; replay ${r.replay}${exec}`;
 }
 
 export function schemaPreCheck(opts: SchemaCheckOptions): PreCheck {

@@ -4,7 +4,7 @@
  * inject Markdown, HTML or @-mentions.
  */
 import { ruleInfo } from './rules/catalog.ts';
-import type { SchemaFinding, SchemaReport } from './types.ts';
+import type { ExecutionProof, SchemaFinding, SchemaReport } from './types.ts';
 
 const ORDER = { block: 0, warn: 1, pass: 2 } as const;
 const ICON = { block: '⛔ block', warn: '⚠️ warn', pass: '✅ pass' } as const;
@@ -44,8 +44,9 @@ export function renderSchemaJson(r: SchemaReport): string {
     statement: f.statement ?? null,
     message: f.message,
     alternative: f.alternative ?? null,
+    proof: f.proof ?? null,
   }));
-  return `${JSON.stringify({ verdict: r.verdict, replay: r.replay, filesChecked: r.filesChecked, notes: r.notes, findings }, null, 2)}\n`;
+  return `${JSON.stringify({ verdict: r.verdict, replay: r.replay, execution: r.execution, filesChecked: r.filesChecked, notes: r.notes, findings }, null, 2)}\n`;
 }
 
 export function renderSchemaMarkdown(r: SchemaReport): string {
@@ -55,7 +56,11 @@ export function renderSchemaMarkdown(r: SchemaReport): string {
   lines.push(`### Schema and config compatibility: ${ICON[r.verdict]}`);
   lines.push('');
   const replay = r.replay === 'ran' ? 'ran in PGlite' : r.replay === 'unavailable' ? 'unavailable (static analysis only)' : 'skipped';
-  lines.push(`${counts.block} blocking, ${counts.warn} warning(s), ${counts.pass} informational · ${r.filesChecked.length} file(s) checked · replay ${replay}`);
+  const exec =
+    r.execution.status === 'ran'
+      ? `execution: ${r.execution.statements} stable statement(s) run, ${r.execution.failures} fail after the change`
+      : `execution not run (${r.execution.reason ?? 'not applicable'})`;
+  lines.push(`${counts.block} blocking, ${counts.warn} warning(s), ${counts.pass} informational · ${r.filesChecked.length} file(s) checked · replay ${replay} · ${escapeMarkdown(exec)}`);
   lines.push('');
   const sorted = sortFindings(r.findings);
   if (sorted.length === 0) {
@@ -66,13 +71,14 @@ export function renderSchemaMarkdown(r: SchemaReport): string {
     for (const f of sorted) {
       lines.push(`| ${ICON[f.verdict]} | ${ruleLink(f.rule)} | ${where(f)} | ${f.object ? code(f.object) : ''} | ${escapeMarkdown(f.message)} |`);
     }
-    const detailed = sorted.filter((f) => f.verdict !== 'pass' && (f.statement || f.alternative));
+    const detailed = sorted.filter((f) => f.verdict !== 'pass' && (f.statement || f.alternative || f.proof));
     if (detailed.length) {
       lines.push('');
       lines.push('<details><summary>Statements and safe alternatives</summary>');
       lines.push('');
       for (const f of detailed) {
         lines.push(`- **${escapeMarkdown(f.rule)}** ${where(f)}${f.statement ? ` ${code(f.statement)}` : ''}`);
+        for (const p of f.proof ?? []) lines.push(`  ${proofLine(p)}`);
         if (f.alternative) lines.push(`  Instead: ${escapeMarkdown(f.alternative)}`);
       }
       lines.push('');
@@ -86,6 +92,14 @@ export function renderSchemaMarkdown(r: SchemaReport): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** One line of proof: the stable statement, its SQLSTATE and message, and the migration statement that broke it. */
+function proofLine(p: ExecutionProof): string {
+  const params = p.params ? ` with ${code(JSON.stringify(p.params))}` : '';
+  const from = p.source ? ` (${code(`${p.source.file}:${p.source.line}`)})` : '';
+  const cause = p.cause ? `; broken by ${code(`${p.cause.file}:${p.cause.line}`)} ${code(p.cause.statement)}` : '; the statement that breaks it could not be isolated';
+  return `Proof: ${code(p.statement)}${params}${from} fails with SQLSTATE ${code(p.sqlstate)}: ${escapeMarkdown(p.error)}${cause}`;
 }
 
 function ruleLink(id: string): string {

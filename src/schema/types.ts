@@ -17,6 +17,31 @@ export interface SchemaFinding {
   message: string;
   /** The safe expand/contract alternative. */
   alternative?: string;
+  /** Proof by execution: stable statements that worked before the change and fail after it. */
+  proof?: ExecutionProof[];
+}
+
+export interface ExecutionProof {
+  /** The stable version's statement (synthesised, or from `schema.stable-queries`). */
+  statement: string;
+  params?: unknown[];
+  /** Where a user-supplied statement came from. */
+  source?: SourceLocation;
+  sqlstate: string;
+  error: string;
+  /** The migration statement after which it fails; absent when it could not be isolated. */
+  cause?: SourceLocation & { statement: string };
+}
+
+/** What proof by execution did (PostgreSQL with the replay only). */
+export interface ExecutionSummary {
+  status: 'ran' | 'not-run';
+  /** Stable statements that worked before the change and ran after it. */
+  statements: number;
+  /** Of those, how many fail after it. */
+  failures: number;
+  /** Why it did not run. */
+  reason?: string;
 }
 
 export interface SchemaReport {
@@ -25,6 +50,7 @@ export interface SchemaReport {
   notes: string[];
   filesChecked: string[];
   replay: 'ran' | 'skipped' | 'unavailable';
+  execution: ExecutionSummary;
 }
 
 /** Where a statement came from: enough for `file:line` in a finding. */

@@ -22,7 +22,8 @@ export interface CatalogSnapshot {
   others: NamedRow[];
 }
 
-const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+/** The user's schemas: not the system catalogs, TOAST or temporary schemas. */
+export const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
 /** One round trip: the whole user catalog as JSON. */
 export const SNAPSHOT_SQL = `SELECT json_build_object(

@@ -7,18 +7,17 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
-import { CanaryGateError, errorMessage } from '../../util/errors.ts';
+import { CanaryGateError, errorMessage, InputError } from '../../util/errors.ts';
 import { withTimeout } from '../../util/retry.ts';
 import type { MigrationFile } from '../discovery.ts';
 import type { RuleHit } from '../rules/hit.ts';
 import { diffSnapshots, SNAPSHOT_SQL, stableIdentity, type CatalogSnapshot } from './catalog.ts';
 import { loadPGlite } from './engines.ts';
+import { bisectFailures, failingProbes, planProbes, type ExecDatabase, type ExecutionFailure, type StableQuery } from './execute.ts';
 import type { PgStatement } from './parse.ts';
 
 /** The slice of PGlite the replay uses (tests and callers may pass their own instance). */
-export interface ReplayDatabase {
-  exec(sql: string): Promise<unknown>;
-  query<T>(sql: string): Promise<{ rows: T[] }>;
+export interface ReplayDatabase extends ExecDatabase {
   close(): Promise<void>;
 }
 
@@ -93,6 +92,23 @@ export interface ReplayOutcome {
   applied: Set<number>;
   /** The statement the replay could not apply, and why. */
   failed?: { index: number; error: string };
+  /** Proof by execution; absent when it did not run (replay stopped, or not asked for). */
+  execution?: ExecutionOutcome;
+}
+
+export interface ExecutionOutcome {
+  /** Stable statements that worked before the change and were run after it. */
+  statements: number;
+  failures: ExecutionFailure[];
+  /** Tables the synthesised writes exercised. */
+  written: Set<string>;
+}
+
+export interface ExecutionInput {
+  /** Rows loaded after the stable migrations, before anything runs (`schema.seed`). */
+  seed: readonly MigrationFile[];
+  /** Statements the stable version runs (`schema.stable-queries`). */
+  queries: readonly StableQuery[];
 }
 
 /**
@@ -118,20 +134,31 @@ async function snapshot(db: ReplayDatabase): Promise<CatalogSnapshot> {
   return typeof raw === 'string' ? (JSON.parse(raw) as CatalogSnapshot) : (raw as CatalogSnapshot);
 }
 
+function trackTransaction(s: PgStatement, inTransaction: boolean): boolean {
+  if (s.type !== 'TransactionStmt') return inTransaction;
+  const kind = String(s.node.kind);
+  if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') return true;
+  if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') return false;
+  return inTransaction;
+}
+
 export async function replayPgChange(
   db: ReplayDatabase,
   stable: readonly MigrationFile[],
   change: readonly PgStatement[],
-  opts: { timeoutMs: number; signal?: AbortSignal },
+  opts: { timeoutMs: number; signal?: AbortSignal; execution?: ExecutionInput },
 ): Promise<ReplayOutcome> {
   const deadline = Date.now() + opts.timeoutMs;
   const left = (): number => Math.max(1, deadline - Date.now());
   const timeout = (): Error => new CanaryGateError('timeout', `The PGlite replay did not finish within ${opts.timeoutMs} ms; raise timeoutMs or pass replay: false.`);
   const run = <T>(p: Promise<T>): Promise<T> => withTimeout(p, left(), timeout);
+  const cancelled = (): void => {
+    if (opts.signal?.aborted) throw new CanaryGateError('cancelled', 'The schema check was cancelled during the replay.');
+  };
   const outcome: ReplayOutcome = { status: 'ran', notes: [], hits: new Map(), applied: new Set() };
 
   for (const f of stable) {
-    if (opts.signal?.aborted) throw new CanaryGateError('cancelled', 'The schema check was cancelled during the replay.');
+    cancelled();
     try {
       await run(db.exec(f.text));
     } catch (err) {
@@ -143,25 +170,33 @@ export async function replayPgChange(
   }
   // A dump may leave session settings behind (pg_dump empties search_path).
   await run(db.exec('RESET ALL'));
+  const seed = opts.execution?.seed ?? [];
+  for (const f of seed) {
+    try {
+      await run(db.exec(f.text));
+    } catch (err) {
+      if (err instanceof CanaryGateError) throw err;
+      throw new InputError('schema.seed', `${f.path} does not load on the stable schema: ${errorMessage(err)}. Seed rows must fit the schema the stable migrations build.`);
+    }
+  }
+  const plan = opts.execution ? await run(planProbes(db, opts.execution.queries)) : undefined;
+  if (plan) outcome.notes.push(...plan.notes);
   let before = await run(snapshot(db));
   const stableIds = stableIdentity(before);
   let inTransaction = false;
   for (const s of change) {
-    if (opts.signal?.aborted) throw new CanaryGateError('cancelled', 'The schema check was cancelled during the replay.');
+    cancelled();
     try {
       await run(db.exec(s.text));
     } catch (err) {
       if (err instanceof CanaryGateError) throw err;
       outcome.failed = { index: s.index, error: errorMessage(err) };
-      outcome.notes.push(`Replay stopped at ${s.file}:${s.line}: PostgreSQL rejected the statement (${errorMessage(err)}). Later statements were checked statically only.`);
+      outcome.notes.push(`Replay stopped at ${s.file}:${s.line}: PostgreSQL rejected the statement (${errorMessage(err)}). Later statements were checked statically only${plan ? ', and the stable statements were not executed' : ''}.`);
       if (inTransaction) await db.exec('ROLLBACK').catch(() => undefined);
       return outcome;
     }
     outcome.applied.add(s.index);
-    if (s.type === 'TransactionStmt') {
-      const kind = String(s.node.kind);
-      inTransaction = kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START' ? true : kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' ? false : inTransaction;
-    }
+    inTransaction = trackTransaction(s, inTransaction);
     if (isCatalogNeutral(s)) continue;
     const after = await run(snapshot(db));
     const hits = diffSnapshots(before, after, stableIds);
@@ -169,5 +204,28 @@ export async function replayPgChange(
     before = after;
   }
   if (inTransaction) await db.exec('COMMIT').catch(() => undefined);
+  if (!plan) return outcome;
+
+  cancelled();
+  const failures = await run(failingProbes(db, plan.probes));
+  outcome.execution = { statements: plan.probes.length, failures, written: plan.written };
+  if (failures.length === 0) return outcome;
+  // Which statement broke each one: replay again, statement by statement.
+  await run(resetReplayDatabase(db));
+  for (const f of stable) await run(db.exec(f.text));
+  await run(db.exec('RESET ALL'));
+  for (const f of seed) await run(db.exec(f.text));
+  let tx = false;
+  await run(
+    bisectFailures(db, failures, change.length, async (k) => {
+      cancelled();
+      const s = change[k]!;
+      await db.exec(s.text);
+      tx = trackTransaction(s, tx);
+      return { inTransaction: tx };
+    }),
+  );
+  if (tx) await db.exec('COMMIT').catch(() => undefined);
+  for (const f of failures) if (f.cause !== undefined) f.cause = change[f.cause]!.index;
   return outcome;
 }
