@@ -1,7 +1,9 @@
 /**
  * Composition: builds the adapters from the validated Config and runs the requested mode. Shared by
- * the action (main.ts), its post step (post.ts) and the CLI. No input reading here.
+ * the action's main and post steps (src/action/) and the CLI (src/cli/). It wires; it reads no
+ * inputs, and decides nothing the Config does not say.
  */
+import { writeFileSync } from 'node:fs';
 import type { Config } from './config/index.ts';
 import { PROMETHEUS_TOKEN_ENV } from './config/index.ts';
 import type { Secrets } from './config/load.ts';
@@ -20,7 +22,8 @@ import { createRouter, needsStableTrackLabel } from './traffic/factory.ts';
 import { sleep } from './util/retry.ts';
 import { schemaOptionsFromConfig } from './schema/config-schema.ts';
 import type { SchemaCheckOptions } from './schema/check.ts';
-import { defaultSchemaRefs } from './action/schema-refs.ts';
+import { defaultSchemaRefs } from './config/environment.ts';
+import type { SchemaVerdict } from './schema/types.ts';
 
 /** What the report sinks need from the workflow run (token, repository, commit, PR, run link). */
 export type GitHubContext = CreateSinksOptions['github'];
@@ -67,9 +70,29 @@ export function createKubeApi(config: Config, secrets: Secrets, log: Logger, sig
   return new ClientNodeKubeApi(kc, { onRetry: (m) => log.warning(`Kubernetes API: ${m}`), signal });
 }
 
+/** What `mode: check` found: the verdict, the findings as Markdown, and where the JSON report went. */
+export interface SchemaCheckOutcome {
+  verdict: SchemaVerdict;
+  summary: string;
+  markdown: string;
+  reportPath?: string;
+}
+
+/** mode check — the schema/config compatibility check alone, no cluster access. */
+export async function runSchemaCheckMode(config: Config, app: { cwd: string; log: Logger; env: Record<string, string | undefined> }): Promise<SchemaCheckOutcome> {
+  if (!config.schema) throw new Error('mode check needs a schema: section (the config validation requires one)');
+  const schema = config.schema;
+  const { runSchemaCheck, renderSchemaJson, renderSchemaMarkdown, summarizeSchemaReport } = await import('./schema/index.ts');
+  const report = await app.log.group('Schema and config compatibility', () => runSchemaCheck(schemaOptionsFromConfig(schema, app.cwd, defaultSchemaRefs(app.env))));
+  const reportPath = config.base['report-path'];
+  if (reportPath) writeFileSync(reportPath, renderSchemaJson(report));
+  return { verdict: report.verdict, summary: summarizeSchemaReport(report), markdown: renderSchemaMarkdown(report), ...(reportPath ? { reportPath } : {}) };
+}
+
 export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEnv): Promise<RunOutcome> {
   const c = config.base;
-  const mode = c.mode === 'check' ? 'status' : c.mode;
+  const mode = c.mode;
+  if (mode === 'check') throw new Error('mode check has no rollout: run it through runSchemaCheckMode');
   const deployment = c.deployment ?? '';
   const kube = app.kube ?? createKubeApi(config, secrets, app.log, app.signal);
   const now = app.now ?? Date.now;

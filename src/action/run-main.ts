@@ -4,16 +4,15 @@
  */
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import os from 'node:os';
-import path from 'node:path';
-import { runCanaryGate } from '../app.ts';
+import { runCanaryGate, runSchemaCheckMode } from '../app.ts';
+import type { Config } from '../config/index.ts';
+import { outcomeLine, runFailed } from '../exit-status.ts';
 import { isTerminal, type RolloutState } from '../rollout/machine.ts';
 import type { RunOutcome } from '../rollout/runner.ts';
 import { CanaryGateError, errorMessage, errorReason } from '../util/errors.ts';
 import { coreLogger } from './core-logger.ts';
-import { defaultRunId, githubContext } from './github-context.ts';
-import { loadActionConfig } from './inputs.ts';
-import { runSchemaCheckMode } from './schema-mode.ts';
+import { githubContext } from './github-context.ts';
+import { readActionConfig } from './read-config.ts';
 
 export const STATE_RUN = 'canary-gate-run';
 export const STATE_FINISHED = 'canary-gate-finished';
@@ -28,19 +27,6 @@ export function setOutcomeOutputs(outcome: RunOutcome): void {
   core.setOutput('message', outcome.message);
 }
 
-/** Whether the job should fail for this outcome in this mode. */
-export function jobFails(mode: string, outcome: RunOutcome): boolean {
-  switch (mode) {
-    case 'rollout':
-    case 'promote':
-      return outcome.result !== 'promoted' && outcome.result !== 'noop';
-    case 'abort':
-      return outcome.result === 'failed';
-    default:
-      return false;
-  }
-}
-
 /** The runner's state file can be missing outside Actions; losing it only disables the post step. */
 function saveStateSafely(name: string, value: string): void {
   try {
@@ -48,6 +34,17 @@ function saveStateSafely(name: string, value: string): void {
   } catch (err) {
     core.warning(`Could not record ${name} for the post step: ${errorMessage(err)}`);
   }
+}
+
+/** mode: check — outputs `result` (pass | warn | block) and `report-path`, the findings in the job summary. */
+async function checkMode(config: Config, cwd: string): Promise<void> {
+  const outcome = await runSchemaCheckMode(config, { cwd, log: coreLogger(), env: process.env });
+  core.info(outcome.summary);
+  core.info(outcome.markdown);
+  core.setOutput('result', outcome.verdict);
+  core.setOutput('report-path', outcome.reportPath ?? '');
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(outcome.markdown).write();
+  if (outcome.verdict === 'block') core.setFailed('The schema compatibility check blocked this change (see the findings above).');
 }
 
 export async function runMain(): Promise<void> {
@@ -66,27 +63,19 @@ export async function runMain(): Promise<void> {
 
   let lastState: RolloutState | undefined;
   try {
-    const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const { config, secrets } = loadActionConfig({ getInput: (n) => core.getInput(n), setSecret: (s) => core.setSecret(s), cwd, info: (m) => core.info(m) });
+    const { config, secrets, cwd } = readActionConfig('action-main');
     const c = config.base;
     if (c.mode === 'check') {
-      const failed = await runSchemaCheckMode(config, { cwd, log, env: process.env });
-      if (failed) core.setFailed('The schema compatibility check blocked this change (see the findings above).');
+      await checkMode(config, cwd);
       return;
     }
-    const runId = c['run-id'] ?? defaultRunId(process.env);
-    const reportPath = c['report-path'] ?? path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), `canary-gate-${runId}.json`);
-    config.base = { ...c, 'report-path': reportPath };
-    // Job summaries exist only on a runner; elsewhere the sink could only warn.
-    if (!process.env.GITHUB_STEP_SUMMARY) config.notify = { ...config.notify, summary: false };
-    // Outside a workflow run (local runs, the demo) there is no repository to comment on.
-    if (!process.env.GITHUB_REPOSITORY) config.notify = { ...config.notify, 'pr-comment': false, 'commit-status': false };
-    core.setOutput('report-path', reportPath);
+    core.setOutput('report-path', c['report-path'] ?? '');
     core.setOutput('canary-name', `${c.deployment ?? ''}-canary`);
     // Before any cluster write: the post step needs the run id to finish what this step started.
-    saveStateSafely(STATE_RUN, JSON.stringify({ runId }));
+    saveStateSafely(STATE_RUN, JSON.stringify({ runId: c['run-id'] }));
     const outcome = await runCanaryGate(config, secrets, {
-      runId,
+      runId: c['run-id'] ?? '',
+      cwd,
       log,
       core,
       env: process.env,
@@ -97,8 +86,8 @@ export async function runMain(): Promise<void> {
       },
     });
     setOutcomeOutputs(outcome);
-    const summary = `Canary Gate: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''} — ${outcome.message}`;
-    if (jobFails(c.mode, outcome)) core.setFailed(summary);
+    const summary = `Canary Gate: ${outcomeLine(outcome)}`;
+    if (runFailed(c.mode, outcome)) core.setFailed(summary);
     else core.info(summary);
   } catch (err) {
     core.setOutput('result', 'failed');

@@ -1,12 +1,17 @@
 /**
  * The post step (post-if: always()): when the main step did not finish — cancelled, killed, or it
- * crashed mid-rollout — read the rollout state and roll back what that run started.
+ * crashed mid-rollout — read the rollout state and roll back what that run started. It has the same
+ * GitHub context as the main step, so the reports that run began (the pending commit status, the PR
+ * comment) end with the rollback's result instead of staying pending.
  */
 import * as core from '@actions/core';
+import * as github from '@actions/github';
 import { runCanaryGate } from '../app.ts';
+import { outcomeLine } from '../exit-status.ts';
 import { errorMessage } from '../util/errors.ts';
 import { coreLogger } from './core-logger.ts';
-import { loadActionConfig } from './inputs.ts';
+import { githubContext } from './github-context.ts';
+import { readActionConfig } from './read-config.ts';
 import { STATE_FINISHED, STATE_RUN } from './run-main.ts';
 
 export async function runPost(): Promise<void> {
@@ -22,12 +27,18 @@ export async function runPost(): Promise<void> {
   }
   try {
     const { runId } = JSON.parse(saved) as { runId: string };
-    const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const { config, secrets } = loadActionConfig({ getInput: (n) => core.getInput(n), setSecret: (s) => core.setSecret(s), cwd, info: (m) => core.info(m) });
-    config.base = { ...config.base, mode: 'abort' };
+    const { config, secrets, cwd } = readActionConfig('action-post');
     core.warning(`Canary Gate: the main step did not finish (cancelled or killed); rolling back run ${runId}.`);
-    const outcome = await runCanaryGate(config, secrets, { runId, log, core, env: process.env, cleanupOfCancelledRun: true });
-    const line = `Canary Gate post step: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''} — ${outcome.message}`;
+    const outcome = await runCanaryGate(config, secrets, {
+      runId,
+      cwd,
+      log,
+      core,
+      env: process.env,
+      github: githubContext(process.env, secrets['github-token'], github.context.payload),
+      cleanupOfCancelledRun: true,
+    });
+    const line = `Canary Gate post step: ${outcomeLine(outcome)}`;
     if (outcome.result === 'failed') core.setFailed(line);
     else core.warning(line);
   } catch (err) {

@@ -1,16 +1,18 @@
 /**
- * From flat key/values (action inputs or CLI flags) to the typed Config: which config file a run
- * reads, and (growing) the one path from inputs to `buildConfig`.
+ * From flat key/values — the action's inputs or the CLI's flags, both named as in action.yml — to
+ * the typed Config: secrets read and masked first, the config file resolved and read, then
+ * `buildConfig`. The entry points only say where the values come from; nothing here knows whether
+ * it runs in a workflow (that is `adaptToEnvironment`, config/environment.ts).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../util/errors.ts';
+import { kubeconfigText } from '../kube/client.ts';
+import { CanaryGateError, InputError } from '../util/errors.ts';
+import { webhookProblem } from './checks.ts';
+import { buildConfig, type Config } from './index.ts';
+import { DEFAULT_CONFIG_FILE, readInputs, type Secrets } from './load.ts';
 
-/**
- * The config file read when the `config-file` input is not set. It is optional; a file the user
- * names is required. action.yml declares no `default:` for the input: a runner passes a declared
- * default as if the user had typed it, and the two could then not be told apart.
- */
-export const DEFAULT_CONFIG_FILE = '.github/canary.yml';
+export { DEFAULT_CONFIG_FILE };
 
 /** Which config file a run reads: the named one (must exist), or the default one if it exists. */
 export function resolveConfigFile(input: string, cwd: string, exists: (file: string) => boolean): { path?: string; name?: string; note: string } {
@@ -23,4 +25,81 @@ export function resolveConfigFile(input: string, cwd: string, exists: (file: str
   const file = path.resolve(cwd, DEFAULT_CONFIG_FILE);
   if (exists(file)) return { path: file, name: DEFAULT_CONFIG_FILE, note: `Config file: ${DEFAULT_CONFIG_FILE} (the default).` };
   return { note: `Config file: none — ${DEFAULT_CONFIG_FILE} does not exist and config-file is not set; the inputs alone configure this run.` };
+}
+
+/** Reads one input by its action.yml name; '' when it was not given (as `core.getInput`). */
+export type InputReader = (name: string) => string;
+
+/** An InputReader over a plain record (CLI flags, tests). */
+export function readerOf(values: Record<string, string | undefined>): InputReader {
+  return (name) => values[name] ?? '';
+}
+
+/**
+ * Every value to mask for one secret input: the value itself and, for a kubeconfig, the tokens and
+ * keys inside it — block style, flow style ({token: x}) and JSON ("token": "x"), and decoded when
+ * the kubeconfig came base64-encoded (the client decodes it).
+ */
+export function secretValuesToMask(name: string, value: string): string[] {
+  const out = [value];
+  const texts = name === 'kubeconfig' ? [value, kubeconfigText(value.trim())] : [value];
+  for (const m of texts.flatMap((t) => [...t.matchAll(/["']?\b(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token)["']?\s*:\s*["']?([^\s"',}\]]+)/g)])) {
+    if (m[2] && m[2].length >= 4) out.push(m[2]);
+  }
+  return out;
+}
+
+/**
+ * Reads every input once, masks the secrets (before anything could print them), reads the config
+ * file and returns the validated Config. Throws a CanaryGateError('invalid-input') naming the field.
+ */
+export function configFromInputs(opts: {
+  input: InputReader;
+  /** The repository root: the config file is relative to it. */
+  cwd: string;
+  /** Where notify.slack's webhook-env / bot-token-env are looked up. */
+  env: Record<string, string | undefined>;
+  maskSecret: (value: string) => void;
+  /** Says which config file was read, or that none was. */
+  info?: (line: string) => void;
+}): { config: Config; secrets: Secrets } {
+  const { values, secrets } = readInputs(opts.input);
+  for (const [name, value] of Object.entries(secrets)) {
+    if (value) for (const s of secretValuesToMask(name, value)) opts.maskSecret(s);
+  }
+  const configFile = resolveConfigFile(opts.input('config-file'), opts.cwd, existsSync);
+  opts.info?.(configFile.note);
+  const fileText = configFile.path ? readFileSync(configFile.path, 'utf8') : undefined;
+  const prometheusUrl = opts.input('prometheus-url').trim();
+  const config = buildConfig({
+    inputs: values,
+    secrets,
+    ...(prometheusUrl ? { prometheusUrl } : {}),
+    ...(fileText !== undefined && configFile.name !== undefined ? { fileText, fileName: configFile.name } : {}),
+  });
+  return { config, secrets: { ...secrets, ...slackSecretsFromEnv(config, secrets, opts.env, opts.maskSecret) } };
+}
+
+/**
+ * notify.slack names the environment variables (secrets) holding the webhook URL or the bot token;
+ * an input of the same kind wins. The values are masked, and a webhook is checked like the input.
+ */
+function slackSecretsFromEnv(config: Config, secrets: Secrets, env: Record<string, string | undefined>, maskSecret: (value: string) => void): Secrets {
+  const slack = config.notify.slack;
+  if (!slack) return {};
+  const read = (name: string | undefined): string | undefined => (name ? env[name]?.trim() || undefined : undefined);
+  const found: Secrets = {};
+  const webhook = secrets['slack-webhook'] ? undefined : read(slack['webhook-env']);
+  if (webhook) {
+    maskSecret(webhook);
+    const problem = webhookProblem(webhook, `environment variable ${slack['webhook-env']} (notify.slack.webhook-env)`);
+    if (problem) throw new CanaryGateError('invalid-input', `Invalid configuration (nothing was changed in the cluster):\n- ${problem}`);
+    found['slack-webhook'] = webhook;
+  }
+  const token = secrets['slack-bot-token'] ? undefined : read(slack['bot-token-env']);
+  if (token) {
+    maskSecret(token);
+    found['slack-bot-token'] = token;
+  }
+  return found;
 }

@@ -1,5 +1,12 @@
 import { readConfigFile } from './sources.ts';
 
+/**
+ * The config file read when the `config-file` input is not set. It is optional; a file the user
+ * names is required. action.yml declares no `default:` for the input: a runner passes a declared
+ * default as if the user had typed it, and the two could then not be told apart.
+ */
+export const DEFAULT_CONFIG_FILE = '.github/canary.yml';
+
 /** Inputs that hold secrets: read separately, masked at once, never part of the config file. */
 export const SECRET_INPUTS = [
   'kubeconfig',

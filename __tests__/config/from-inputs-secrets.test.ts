@@ -1,11 +1,11 @@
 /**
- * Issue 8 — secrets, in-process: a kubeconfig's credentials are masked whatever its syntax, and a
+ * Issue 8 — secrets, in-process (configFromInputs, the one reading of action inputs and CLI flags): a kubeconfig's credentials are masked whatever its syntax, and a
  * kubeconfig that does not parse is reported without the parser's quoted lines (which held the token).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadActionConfig } from '../../src/action/inputs.ts';
+import { configFromInputs, readerOf } from '../../src/config/from-inputs.ts';
 import { loadKubeConfig } from '../../src/kube/client.ts';
 import { CanaryGateError } from '../../src/util/errors.ts';
 
@@ -20,7 +20,7 @@ const kubeconfigs: [string, string][] = [
 test.each(kubeconfigs)('the token inside a %s kubeconfig is masked on its own', (_form, kubeconfig) => {
   const masked: string[] = [];
   const inputs: Record<string, string> = { kubeconfig, deployment: 'web', image: 'web:2' };
-  loadActionConfig({ getInput: (n) => inputs[n] ?? '', setSecret: (s) => void masked.push(s), cwd: '/nonexistent' });
+  configFromInputs({ input: readerOf(inputs), maskSecret: (s) => void masked.push(s), cwd: '/nonexistent', env: {} });
   expect(masked).toContain(kubeconfig);
   expect(masked).toContain(TOKEN);
 });
@@ -51,7 +51,7 @@ describe('notify.slack webhook-env / bot-token-env (README: slack: { webhook-env
     writeFileSync(file, 'notify:\n  slack: { webhook-env: SLACK_WEBHOOK }\n');
     const masked: string[] = [];
     const inputs: Record<string, string> = { deployment: 'web', image: 'web:2', 'config-file': file, ...extra };
-    const r = loadActionConfig({ getInput: (n) => inputs[n] ?? '', setSecret: (s) => void masked.push(s), cwd: dir, env });
+    const r = configFromInputs({ input: readerOf(inputs), maskSecret: (s) => void masked.push(s), cwd: dir, env });
     return { ...r, masked };
   };
 
