@@ -43,7 +43,7 @@ export interface RolloutReport {
   startedAt: number;
   updatedAt: number;
   finishedAt?: number;
-  /** The state machine's phase (see rollout/phases.ts). */
+  /** The state machine's phase (rollout/machine.ts), or starting / noop. */
   phase: string;
   /** Current canary weight, percent. */
   weight: number;

@@ -6,6 +6,7 @@
  */
 import { GATE_REASONS, type FailureReason } from '../util/errors.ts';
 import type { GateCheck } from './gate.ts';
+import type { StepVerdict } from './report.ts';
 
 /** One gate's latest check in a step. */
 export interface NamedCheck {
@@ -13,11 +14,12 @@ export interface NamedCheck {
   check: GateCheck;
 }
 
-export type StepVerdict =
+/** What the runner does next with the step. (The step's row in the report is report.ts's StepVerdict.) */
+export type StepDecision =
   | { kind: 'pass' }
   | { kind: 'continue' }
   /** `outcome` is what the step's report row shows. */
-  | { kind: 'breach'; outcome: 'fail' | 'inconclusive'; reason: FailureReason; message: string };
+  | { kind: 'breach'; outcome: Extract<StepVerdict, 'fail' | 'inconclusive'>; reason: FailureReason; message: string };
 
 export interface StepInput {
   stepIndex: number;
@@ -37,7 +39,7 @@ export function commonFailureReason(reasons: readonly (FailureReason | undefined
   return distinct.size === 1 ? ([...distinct][0] ?? 'gate-failed') : 'gate-failed';
 }
 
-export function stepVerdict(input: StepInput): StepVerdict {
+export function stepVerdict(input: StepInput): StepDecision {
   const { checks } = input;
   const failed = checks.filter(({ check }) => check.verdict === 'fail');
   if (failed.length > 0) {
