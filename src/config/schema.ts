@@ -177,7 +177,5 @@ export const baseConfigSchema = z
     }
   });
 
-export type RawConfig = z.input<typeof baseConfigSchema>;
 export type BaseConfig = z.output<typeof baseConfigSchema>;
 export type Mode = (typeof MODES)[number];
-export type RouterKind = (typeof ROUTERS)[number];

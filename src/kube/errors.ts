@@ -27,10 +27,6 @@ export function isConflict(err: unknown): boolean {
   return err instanceof KubeApiError && err.status === 409;
 }
 
-export function isNotFound(err: unknown): boolean {
-  return err instanceof KubeApiError && err.status === 404;
-}
-
 export function describeRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} (${ref.apiVersion})`;
 }

@@ -250,8 +250,6 @@ export const metricsConfigSchema = z
 export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
 export type MetricConfig = z.infer<typeof metricConfigSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
-export type PrometheusProviderConfig = Extract<ProviderConfig, { type: 'prometheus' }>;
-export type DatadogProviderConfig = Extract<ProviderConfig, { type: 'datadog' }>;
 
 /** Provider name of a metric (the only provider when the metric names none). */
 export function metricProviderName(cfg: MetricsConfig, metric: MetricConfig): string {

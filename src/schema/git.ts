@@ -72,10 +72,6 @@ export async function listFilesAt(ref: string, dir: string, opts: GitOptions): P
   return out.split('\0').filter(Boolean);
 }
 
-export async function readFileAt(ref: string, path: string, opts: GitOptions): Promise<string> {
-  return git(['show', `${ref}:${path}`], opts);
-}
-
 export interface ChangedFile {
   status: 'A' | 'M' | 'D' | 'R' | 'C' | 'T';
   path: string;

@@ -153,7 +153,6 @@ export const routerConfigSchema = z
     }
   });
 
-export type RouterConfigInput = z.input<typeof routerConfigSchema>;
 
 /** Parses the `routing:` section; errors name the field (`routing.<field>`) and the expected form. */
 export function parseRouterConfig(raw: unknown, field = 'routing'): { kind: RouterKind; options: RouterOptions } {

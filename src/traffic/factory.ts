@@ -13,7 +13,7 @@ import { SmiRouter } from './smi.ts';
 import { TraefikRouter } from './traefik.ts';
 
 export { ROUTER_KINDS, parseRouterConfig, resolveNames, routerConfigSchema } from './config.ts';
-export type { RouterConfigInput, RouterKind, RouterOptions, ResolvedNames } from './config.ts';
+export type { RouterKind, RouterOptions, ResolvedNames } from './config.ts';
 export { RouterError } from './common.ts';
 
 export interface RouterDeps {
