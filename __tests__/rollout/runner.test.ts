@@ -164,6 +164,20 @@ test('mode abort from another run rolls the live run back as aborted', async () 
   expect(image(f.ns)).toBe('web:1');
 });
 
+test('every gate begins the rollout once, before the first step, then each step', async () => {
+  const f = await fixture();
+  const calls: string[] = [];
+  const recording: StepGate = {
+    name: 'recording',
+    beginRollout: (ctx) => void calls.push(`rollout ${ctx.steps.join('/')}`),
+    beginStep: (ctx) => void calls.push(`step ${ctx.weight}`),
+    check: async () => ({ verdict: 'pass', summary: 'ok', metrics: [] }),
+  };
+  const out = await f.runner({ gates: [recording] }).runner.run();
+  expect(out.result).toBe('promoted');
+  expect(calls).toEqual(['rollout 10/30/60', 'step 10', 'step 30', 'step 60']);
+});
+
 test('mode status writes nothing', async () => {
   const f = await fixture();
   await f.runner().runner.run();

@@ -45,15 +45,27 @@ export interface GateCheck {
   reason?: FailureReason;
 }
 
+/** What a gate is told once, when a rollout begins (after the pre-checks, before the canary exists). */
+export interface RolloutContext {
+  /** The canary weights of the rollout's steps, in order. */
+  steps: readonly number[];
+  /** ms epoch. */
+  startedAt: number;
+  signal?: AbortSignal;
+}
+
 /**
  * A per-step analysis gate (metric gates, sequential judges, readiness). The engine calls
- * beginStep once at the start of each step's analysis and check() every interval until all gates
- * pass, one fails, or the step's maximum duration runs out (step-verdict.ts decides which).
+ * beginRollout once per rollout, beginStep once at the start of each step's analysis and check()
+ * every interval until all gates pass, one fails, or the step's maximum duration runs out
+ * (step-verdict.ts decides which). State kept across steps (evidence per rollout) starts in
+ * beginRollout; state per step in beginStep.
  * A check that throws a CanaryGateError (the cluster's API, a cancel) ends the step with that
  * error's reason; any other throw counts as this gate failing.
  */
 export interface StepGate {
   readonly name: string;
+  beginRollout?(ctx: RolloutContext): void | Promise<void>;
   beginStep?(ctx: GateContext): void | Promise<void>;
   check(ctx: GateContext): Promise<GateCheck>;
   /** Releases connections (TLS agents); called once when the run ends. */

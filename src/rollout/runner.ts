@@ -18,7 +18,7 @@ import type { StepGate } from './gate.ts';
 import type { RolloutResult } from './report.ts';
 import { RequestChannel } from './request-channel.ts';
 import type { RunnerDeps, RunOutcome, RunSettings } from './run-settings.ts';
-import { analyseStep } from './step-analysis.ts';
+import { analyseStep, beginRollout } from './step-analysis.ts';
 import { Workloads } from './workloads.ts';
 
 export type { RunnerDeps, RunOutcome, RunSettings } from './run-settings.ts';
@@ -130,6 +130,7 @@ export class RolloutRunner {
         await this.builder.finished('aborted', blocked.message, blocked.reason);
         return this.outcome('aborted', blocked.message, blocked.reason);
       }
+      await beginRollout(this.deps.gates, { steps: this.s.steps, startedAt: this.deps.now(), signal: this.deps.signal });
       const state = initialState({
         runId: this.s.runId,
         steps: this.s.steps,

@@ -1,10 +1,10 @@
 /**
  * One step's analysis: settle, then check every gate each interval until the step verdict
  * (step-verdict.ts) says pass or breach, or another run asks to promote or abort. The gates'
- * lifecycle (beginStep, check) lives here and nowhere else.
+ * lifecycle (beginRollout, beginStep, check) lives here and nowhere else.
  */
 import { CanaryGateError, errorMessage } from '../util/errors.ts';
-import type { GateCheck, GateContext, StepGate } from './gate.ts';
+import type { GateCheck, GateContext, RolloutContext, StepGate } from './gate.ts';
 import type { MachineEvent } from './machine.ts';
 import type { ReportBuilder } from './report-builder.ts';
 import type { Logger } from './report.ts';
@@ -20,6 +20,11 @@ export interface StepAnalysisDeps {
   log: Logger;
   now: () => number;
   settings: Pick<RunSettings, 'settleMs' | 'intervalMs' | 'stepTimeoutMs'>;
+}
+
+/** Once per rollout, before the canary exists: gates that keep evidence across steps start it here. */
+export async function beginRollout(gates: readonly StepGate[], ctx: RolloutContext): Promise<void> {
+  for (const gate of gates) await gate.beginRollout?.(ctx);
 }
 
 /** Resolves with step-passed or a request's event; throws a CanaryGateError on a breach. */
