@@ -1,11 +1,20 @@
 /**
- * Decision-quality benchmark: how fast and how safely each engine rolls back bad canaries and
- * promotes good ones, on seeded simulated streams of what a metrics backend shows.
+ * Decision-quality benchmark, in two parts:
  *
- *   node bench/decisions.ts [--seed 1] [--runs 400] [--alpha 0.01] [--json [path]] [--only substring]
+ * 1. Whole rollouts with the default configuration (issue 13): the grid of base error rates,
+ *    traffic levels and error models, in a world with diurnal load, counter resets, scrape gaps and a
+ *    real canary share that differs from the weight; per cell false rollbacks, promotions and their
+ *    time, detection and requests to detect / N*, with Wilson 95 % intervals, and the targets.
+ * 2. One step against peers: how fast and how safely each engine (Flagger-, Kayenta-style, the
+ *    SPRT oracle, ours) rolls back bad canaries and promotes good ones on the same streams.
  *
- * Every engine sees the same streams. Baselines are reported at their defaults and tuned to the
- * same false-rollback budget (alpha) on healthy twins of each scenario (separate seeds).
+ *   node bench/decisions.ts [--quick | --full] [--part rollouts|peers|all] [--seed 1] [--runs N]
+ *                           [--grid-runs N] [--steps 10,50,100] [--step-timeout seconds]
+ *                           [--alpha 0.01] [--json [path]] [--only substring]
+ *
+ * --quick (the default) runs 20 rollouts per grid cell and 60 runs per peer scenario, a minute or
+ * two on a loaded machine; --full runs 400 of each. Baselines are reported at their defaults and
+ * tuned to the same false-rollback budget (alpha) on healthy twins of each scenario.
  */
 import { writeFileSync } from 'node:fs';
 import { deriveSeed } from '../src/analysis/sequential/rng.ts';
@@ -32,17 +41,26 @@ import {
   type Stream,
 } from './lib/scenarios.ts';
 import { meanCi, wilson, type MeanEstimate, type Proportion } from './lib/stats.ts';
+import { DEFAULT_DECISION_RULE } from '../src/analysis/decision-rule.ts';
+import { defaultRolloutConfig, type RolloutConfig } from './lib/rollouts.ts';
+import { gridCells, gridTargets, printGrid, printGridTargets, runCell, type CellResult, type GridTargets } from './lib/rollout-grid.ts';
 
 interface Args {
   seed: number;
   runs: number;
+  gridRuns: number;
   alpha: number;
+  part: 'rollouts' | 'peers' | 'all';
+  full: boolean;
+  /** Override the default step plan / step timeout (to measure an alternative plan). */
+  steps?: number[];
+  stepTimeoutMs?: number;
   json?: string;
   only?: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { seed: 1, runs: 400, alpha: 0.01 };
+  const args: Args = { seed: 1, runs: NaN, gridRuns: NaN, alpha: 0.01, part: 'all', full: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -53,14 +71,27 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--seed') args.seed = Number(next());
     else if (a === '--runs') args.runs = Number(next());
+    else if (a === '--grid-runs') args.gridRuns = Number(next());
+    else if (a === '--quick') args.full = false;
+    else if (a === '--steps') args.steps = next().split(',').map(Number);
+    else if (a === '--step-timeout') args.stepTimeoutMs = Number(next()) * 1000;
+    else if (a === '--full') args.full = true;
+    else if (a === '--part') {
+      const v = next();
+      if (v !== 'rollouts' && v !== 'peers' && v !== 'all') throw new Error(`--part expects rollouts, peers or all, found ${v}`);
+      args.part = v;
+    }
     else if (a === '--alpha') args.alpha = Number(next());
     else if (a === '--only') args.only = next();
     else if (a === '--json') args.json = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'bench-decisions.json';
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/decisions.ts [--seed N] [--runs N] [--alpha A] [--json [path]] [--only substring]');
+      console.log('usage: node bench/decisions.ts [--quick | --full] [--part rollouts|peers|all] [--seed N] [--runs N] [--grid-runs N] [--steps 10,50,100] [--step-timeout seconds] [--alpha A] [--json [path]] [--only substring]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}; try --help`);
   }
+  if (Number.isNaN(args.runs)) args.runs = args.full ? 400 : 60;
+  if (Number.isNaN(args.gridRuns)) args.gridRuns = args.full ? 400 : 20;
+  if (!(args.gridRuns >= 5) || !Number.isInteger(args.gridRuns)) throw new Error(`--grid-runs expects an integer >= 5, found ${args.gridRuns}`);
   if (!(args.runs >= 10) || !Number.isInteger(args.runs)) throw new Error(`--runs expects an integer >= 10, found ${args.runs}`);
   if (!(args.alpha > 0 && args.alpha < 0.5)) throw new Error(`--alpha expects a number in (0, 0.5), found ${args.alpha}`);
   return args;
@@ -243,6 +274,27 @@ function printScenario(rows: readonly Summary[]): void {
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const started = Date.now();
+  let grid: { config: RolloutConfig; results: CellResult[]; targets: GridTargets } | undefined;
+  if (args.part !== 'peers') {
+    const config = { ...defaultRolloutConfig(), ...(args.steps ? { steps: args.steps } : {}), ...(args.stepTimeoutMs ? { stepTimeoutMs: args.stepTimeoutMs } : {}) };
+    const cells = gridCells(!args.full).filter((c) => !args.only || c.name.includes(args.only));
+    const results = cells.map((c, i) => runCell(c, args.gridRuns, args.seed, i, config));
+    printGrid(results, config);
+    const targets = gridTargets(results);
+    printGridTargets(targets);
+    console.log(`\n${cells.length} cells x ${args.gridRuns} rollouts, seed ${args.seed}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    grid = { config, results, targets };
+  }
+  let peers: Record<string, unknown> | undefined;
+  if (args.part !== 'rollouts') peers = peerSection(args, Date.now());
+  if (args.json) {
+    const json = { config: args, rule: DEFAULT_DECISION_RULE, grid, peers };
+    writeFileSync(args.json, JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
+    console.log(`wrote ${args.json}`);
+  }
+}
+
+function peerSection(args: Args, started: number): Record<string, unknown> {
   const all = scenarios().filter((s) => !args.only || s.name.includes(args.only));
   const alphaPerMetric = args.alpha / 2;
 
@@ -260,7 +312,7 @@ function main(): void {
     for (const n of [1, 3, 5]) specs.push(flaggerEngine(`flagger N=${n} tuned`, () => cal.flagger[n]!));
     specs.push(kayentaEngine('kayenta 98% default', KAYENTA_DEFAULT));
     specs.push(kayentaEngine(`kayenta ${+(cal.kayentaConfidence * 100).toPrecision(6)}% tuned`, { ...KAYENTA_DEFAULT, confidence: cal.kayentaConfidence }));
-    const ours = { alpha: args.alpha, passAlpha: 0.05, allowedIncrease: 0.5, metrics: ['error-rate', 'latency'] as const, minRequests: 100 };
+    const ours = { alpha: args.alpha, beta: DEFAULT_DECISION_RULE.beta, allowedIncrease: DEFAULT_DECISION_RULE.allowedIncrease, allowedIncreaseAbs: DEFAULT_DECISION_RULE.allowedIncreaseAbs, metrics: ['error-rate', 'latency'] as const, minRequests: 100 };
     specs.push(oursEngine('ours (sequential)', { ...ours, robust: false }));
     specs.push(oursEngine('ours (robust)', { ...ours, robust: true }));
     specs.push(oracleEngine('SPRT oracle', args.alpha));
@@ -288,7 +340,7 @@ function main(): void {
   const nStar = optimalSampleSize(0.01, 0.015, effAlpha);
   const powerOneBound = Math.log(1 / effAlpha) / klBernoulli(0.015, 0.01);
   const effEngines = [
-    oursEngine('ours, error rate only', { alpha: effAlpha, passAlpha: 0.2, allowedIncrease: 0.5, metrics: ['error-rate'], minRequests: 100, robust: false }),
+    oursEngine('ours, error rate only', { alpha: effAlpha, beta: 0.2, allowedIncrease: 0.5, metrics: ['error-rate'], minRequests: 100, robust: false }),
     oracleEngine('SPRT oracle, error rate only', effAlpha, { metrics: ['error-rate'] }),
   ];
   const effOutcomes = effEngines.map(() => [] as RunOutcome[]);
@@ -321,12 +373,8 @@ function main(): void {
   console.log(`excess bad requests over all regression scenarios: ${overall.toFixed(2)}x fewer than the best tuned Flagger per scenario (target >= 3x): ${overall >= 3 ? 'MET' : 'NOT MET'}`);
   console.log(`\n${all.length} scenarios x ${args.runs} runs, seed ${args.seed}, α = ${args.alpha}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  if (args.json) {
-    const calibration = Object.fromEntries([...calibrations.entries()]);
-    const json = { config: { ...args, scrapeSeconds: SCRAPE_SECONDS, horizonSeconds: HORIZON_SECONDS, burnInSeconds: BURN_IN_SECONDS }, calibration, results, efficiency, targets: { falseRollbacksWithinAlpha: falseOk, efficiencyRatio: effRatio, excessRatios, excessRatioOverall: overall } };
-    writeFileSync(args.json, JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
-    console.log(`wrote ${args.json}`);
-  }
+  const calibration = Object.fromEntries([...calibrations.entries()]);
+  return { config: { scrapeSeconds: SCRAPE_SECONDS, horizonSeconds: HORIZON_SECONDS, burnInSeconds: BURN_IN_SECONDS, runs: args.runs }, calibration, results, efficiency, targets: { falseRollbacksWithinAlpha: falseOk, efficiencyRatio: effRatio, excessRatios, excessRatioOverall: overall } };
 }
 
 main();

@@ -5,22 +5,11 @@
  */
 import type { MetricObservation } from '../../src/analysis/types.ts';
 import {
-  addCountInterval,
-  chooseLatencyThreshold,
-  createRatioGrid,
-  emptyRatioEvidence,
-  gridIndexAtOrBelow,
-  groupIntoBlocks,
-  halfNormalMixturePrior,
+  createSequentialJudge,
   increment,
-  logEValueAbove,
-  logEValueBelow,
   readCounts,
-  robustLogEValue,
   splitAlpha,
-  type CountInterval,
   type Counts,
-  type RatioEvidence,
   type SequentialKind,
 } from '../../src/analysis/sequential/index.ts';
 import { klBernoulli } from '../../src/analysis/special/special.ts';
@@ -158,78 +147,42 @@ export function kayentaEngine(name: string, cfg: KayentaSettings): EngineSpec {
 
 export interface OursSettings {
   alpha: number; // total, split across the metrics
-  passAlpha: number;
+  beta: number;
   allowedIncrease: number;
+  allowedIncreaseAbs?: number;
   robust: boolean;
   metrics: readonly SequentialKind[];
   minRequests: number;
 }
 
-interface MetricTrack {
-  kind: SequentialKind;
-  threshold?: number;
-  prev?: { canary: Counts; stable: Counts };
-  evidence: RatioEvidence;
-  intervals: CountInterval[];
-}
-
 /**
- * Ours: the sequential judges' machinery, updated incrementally (the same code the judge runs on
- * the whole history; the judge tests check both give the same e-values).
+ * Ours: the project's sequential judges themselves (src/analysis/sequential), called after every
+ * scrape with the history since the start, as the metric gate calls them. Rollback when a judge
+ * fails; promote when all pass (each has the power to catch the configured increase).
  */
 export function oursEngine(name: string, cfg: OursSettings): EngineSpec {
-  const grid = createRatioGrid();
-  const prior = halfNormalMixturePrior(grid);
-  const passIndex = gridIndexAtOrBelow(grid, 1 + cfg.allowedIncrease);
-  const failLog = Math.log(1 / splitAlpha(cfg.alpha, cfg.metrics.length));
-  const passLog = Math.log(1 / cfg.passAlpha);
   return {
     name,
     create() {
-      const tracks: MetricTrack[] = cfg.metrics.map((kind) => ({ kind, evidence: emptyRatioEvidence(grid), intervals: [] }));
+      const judges = cfg.metrics.map((kind) =>
+        createSequentialJudge({
+          kind,
+          alpha: splitAlpha(cfg.alpha, cfg.metrics.length),
+          beta: cfg.beta,
+          allowedIncrease: cfg.allowedIncrease,
+          ...(cfg.allowedIncreaseAbs !== undefined ? { allowedIncreaseAbs: cfg.allowedIncreaseAbs } : {}),
+          robust: cfg.robust,
+          minRequests: cfg.minRequests,
+          burnInMs: BURN_IN_SECONDS * 1000,
+        }),
+      );
+      const history: MetricObservation[] = [];
       return {
-        observe(obs, t) {
-          if (t < BURN_IN_SECONDS) return undefined;
-          let allPass = true;
-          for (const track of tracks) {
-            if (track.kind === 'latency' && track.threshold === undefined) {
-              const chosen = chooseLatencyThreshold(obs.stable, 0.99);
-              if (!chosen) {
-                allPass = false;
-                continue;
-              }
-              track.threshold = chosen.threshold;
-            }
-            const canary = readCounts(obs.canary, track.kind, track.threshold);
-            const stable = readCounts(obs.stable, track.kind, track.threshold);
-            if (!canary || !stable) {
-              allPass = false;
-              continue;
-            }
-            if (track.prev) {
-              const c = increment(track.prev.canary, canary);
-              const s = increment(track.prev.stable, stable);
-              if (c && s) {
-                const iv = { canaryTrials: c.trials, canaryEvents: c.events, stableTrials: s.trials, stableEvents: s.events };
-                addCountInterval(track.evidence, iv);
-                if (cfg.robust) track.intervals.push(iv);
-              }
-            }
-            track.prev = { canary, stable };
-            let logFail: number;
-            let logPass: number;
-            if (cfg.robust) {
-              const blocks = groupIntoBlocks(track.intervals, 8, 2);
-              logFail = robustLogEValue(blocks, 1, 1);
-              logPass = robustLogEValue(blocks, 1 + cfg.allowedIncrease, -1);
-            } else {
-              logFail = logEValueAbove(track.evidence, grid.center, prior);
-              logPass = logEValueBelow(track.evidence, passIndex, prior);
-            }
-            if (logFail >= failLog) return 'rollback';
-            if (!(logPass >= passLog && track.evidence.canaryTrials >= cfg.minRequests)) allPass = false;
-          }
-          return allPass ? 'promote' : undefined;
+        observe(obs) {
+          history.push(obs);
+          const verdicts = judges.map((j) => j(history).verdict);
+          if (verdicts.includes('fail')) return 'rollback';
+          return verdicts.every((v) => v === 'pass') ? 'promote' : undefined;
         },
       };
     },

@@ -46,10 +46,36 @@ export interface JudgeResult {
   threshold?: string;
   /** Extra numbers (e-value, confidence interval, requests seen...) for the report. */
   details?: Record<string, number | string>;
+  /** Sequential judges: what the step's data could have detected (for the report and the log). */
+  power?: DetectionPower;
+}
+
+/**
+ * The minimum detectable increase of a step: the smallest increase of the canary's event rate over
+ * the stable's that the rollback test would have caught by now with probability `power`.
+ * Infinity when the data could not detect any increase.
+ */
+export interface DetectionPower {
+  kind: 'error-rate' | 'latency';
+  /** Relative: 0.5 = +50 % over the stable's rate. */
+  minDetectableIncrease: number;
+  /** Absolute, as a rate (0.001 = 0.1 percentage points); absent without a stable rate. */
+  minDetectableIncreaseAbs?: number;
+  /** The stable's rate the increase is relative to. */
+  baseRate?: number;
+  /** The configured increase a step must be able to catch (relative). */
+  targetIncrease: number;
+  /** 1 − β. */
+  power: number;
+}
+
+/** What a judge knows beyond the current step: the rollout's earlier steps (oldest first). */
+export interface JudgeContext {
+  earlierSteps?: readonly (readonly MetricObservation[])[];
 }
 
 /**
  * A judge sees the whole history of a metric's observations within a step (oldest first) so
  * stateful/sequential judges can be written as pure functions of that history.
  */
-export type Judge = (history: readonly MetricObservation[]) => JudgeResult;
+export type Judge = (history: readonly MetricObservation[], context?: JudgeContext) => JudgeResult;

@@ -56,13 +56,47 @@ describe('error-rate judge', () => {
     expect(typeof result.details?.canaryErrors).toBe('number');
   });
 
-  test('passes a healthy canary once the confidence sequence is below the allowed ratio', () => {
+  test('advances a healthy canary once the step could have caught the configured increase, and says what it could detect', () => {
     const history = simulateHistory(mulberry32(2), plan(120, { canaryRequests: 1000, stableRequests: 1000, canaryErrorRate: 0.02, stableErrorRate: 0.02 }));
     const at = firstVerdict(history, judge, 'pass');
-    expect(at).toBeGreaterThan(1);
-    const r = judge(history.slice(0, at));
-    expect(Number(r.details?.ciUpper)).toBeLessThanOrEqual(1.5);
-    expect(judge(history.slice(0, at)).verdict).toBe('pass');
+    expect(at).toBeGreaterThan(2);
+    const passed = judge(history.slice(0, at));
+    const before = judge(history.slice(0, at - 1));
+    // The step advances exactly when its minimum detectable increase reaches the configured +50 %.
+    expect(passed.power?.minDetectableIncrease).toBeLessThanOrEqual(0.5);
+    expect(before.verdict).toBe('continue');
+    expect(before.power?.minDetectableIncrease).toBeGreaterThan(0.5);
+    expect(before.explanation).toMatch(/could only detect an increase of \+\d/);
+    expect(passed.explanation).toMatch(/could detect an increase of \+\d[^;]*with 80% power/);
+    expect(passed.power).toMatchObject({ kind: 'error-rate', power: 0.8, targetIncrease: 0.5 });
+    expect(passed.power!.minDetectableIncreaseAbs).toBeCloseTo(passed.power!.baseRate! * passed.power!.minDetectableIncrease, 12);
+    // More data, smaller detectable increase.
+    expect(judge(history).power!.minDetectableIncrease).toBeLessThan(passed.power!.minDetectableIncrease);
+  });
+
+  test('the minimum detectable increase is honest: a regression of that size is caught about 1 − β of the time', () => {
+    // Healthy twin: the step's MDI after 40 intervals; then a canary regressed by exactly that.
+    const p = plan(40, { canaryRequests: 300, stableRequests: 2700, canaryErrorRate: 0.01, stableErrorRate: 0.01 });
+    const mdi = judge(simulateHistory(mulberry32(11), p)).power!.minDetectableIncrease;
+    expect(mdi).toBeGreaterThan(0.2);
+    expect(mdi).toBeLessThan(1);
+    let caught = 0;
+    const runs = 100;
+    for (let r = 0; r < runs; r++) {
+      const h = simulateHistory(mulberry32(deriveSeed(12, r)), plan(40, { canaryRequests: 300, stableRequests: 2700, canaryErrorRate: 0.01 * (1 + mdi), stableErrorRate: 0.01 }));
+      if (judge(h).verdict === 'fail' || firstVerdict(h, judge, 'fail', 10) > 0) caught++;
+    }
+    // Target 80 %; the Poisson/normal approximation may be a little conservative, never far off.
+    expect(caught / runs).toBeGreaterThan(0.7);
+  });
+
+  test('an absolute floor (allowedIncreaseAbs) sets the target at low base rates', () => {
+    const floor = createSequentialJudge({ kind: 'error-rate', alpha: 0.01, allowedIncrease: 0.5, allowedIncreaseAbs: 0.001 });
+    const low = simulateHistory(mulberry32(13), plan(60, { canaryRequests: 2000, stableRequests: 8000, canaryErrorRate: 0.0002, stableErrorRate: 0.0002 }));
+    const r = floor(low);
+    // 0.02 % + 0.1 pp is a ratio of about 6: far above +50 %.
+    expect(r.power!.targetIncrease).toBeGreaterThan(3);
+    expect(judge(low).power!.targetIncrease).toBe(0.5);
   });
 
   test('never passes below minRequests', () => {
@@ -136,6 +170,37 @@ describe('error-rate judge', () => {
     expect(Number(judge(later).details?.logEValue)).toBeCloseTo(Number(alone.details?.logEValue), 10);
   });
 
+  test('no judge compares against nothing: a step where the stable serves no traffic passes on the earlier steps, or is inconclusive alone', () => {
+    const earlier = simulateHistory(mulberry32(14), plan(10));
+    const last = earlier.at(-1)!;
+    // Weight 100 on a splitting router: the stable's counters stand still, the canary serves all.
+    const full: MetricObservation[] = [0, 1, 2].map((i) => ({
+      at: last.at + 30_000 * (i + 1),
+      canary: { requests: last.canary.requests! + 1000 * i, errors: last.canary.errors! + 30 * i },
+      stable: last.stable!,
+    }));
+    const withEarlier = judge(full, { earlierSteps: [earlier] });
+    expect(withEarlier.verdict).toBe('pass');
+    expect(withEarlier.explanation).toMatch(/stable serves no traffic at this weight, so nothing is compared in this step \(the earlier steps decided\)/);
+    // 3 % canary errors at 100 % weight are not evidence: nothing to compare them with.
+    expect(Number(withEarlier.details?.logEValue)).toBeCloseTo(Number(judge(earlier).details?.logEValue), 10);
+    expect(withEarlier.details?.uncomparedCanaryRequests).toBe(2000);
+    const alone = judge(full);
+    expect(alone.verdict).toBe('inconclusive');
+    expect(alone.explanation).toMatch(/no earlier step was compared/);
+  });
+
+  test('earlier steps carry their evidence into the rollout\'s e-value (one process per rollout)', () => {
+    const steps = [0, 1, 2].map((k) => simulateHistory(mulberry32(deriveSeed(15, k)), plan(8, { canaryErrorRate: 0.02 }), { start: 1_700_000_000_000 + k * 600_000 }));
+    const all = judge(steps[2]!, { earlierSteps: [steps[0]!, steps[1]!] });
+    const evidence = emptyRatioEvidence(createRatioGrid());
+    for (const h of steps) for (const iv of extractIntervals(h, 'error-rate').intervals) addCountInterval(evidence, iv);
+    expect(Number(all.details?.logEValue)).toBeCloseTo(logEValueAbove(evidence, evidence.grid.center, halfNormalMixturePrior(evidence.grid)), 10);
+    expect(all.details?.steps).toBe(3);
+    // The step's power counts this step's requests only.
+    expect(all.details?.stepCanaryRequests).toBe(800);
+  });
+
   test('missing stable data is inconclusive; burn-in ignores the warm-up', () => {
     const history = simulateHistory(mulberry32(6), plan(10));
     const noStable = history.map(({ at, canary }) => ({ at, canary }));
@@ -154,7 +219,7 @@ describe('error-rate judge', () => {
     const history = simulateHistory(mulberry32(8), plan(40, { canaryErrorRate: 0.05 }));
     const r = robust(history);
     expect(r.verdict).toBe('fail');
-    expect(r.details?.method).toMatch(/t-test/);
+    expect(r.details?.method).toMatch(/tempered/);
   });
 
   test('rejects invalid options with an InputError naming the field', () => {

@@ -1,5 +1,6 @@
 import type { Judge } from '../types.ts';
 import { createSequentialJudge } from '../sequential/index.ts';
+import { DEFAULT_DECISION_RULE } from '../decision-rule.ts';
 import { createThresholdJudge } from './threshold.ts';
 import { createRelativeJudge } from './relative.ts';
 import { withMinRequests } from './min-requests.ts';
@@ -22,6 +23,9 @@ export interface JudgeSpec {
   kind?: 'error-rate' | 'latency';
   alpha?: number;
   allowedIncrease?: number;
+  /** Absolute floor as a rate (0.001 = 0.1 percentage points). */
+  allowedIncreaseAbs?: number;
+  beta?: number;
   quantile?: number;
   burnInMs?: number;
   robust?: boolean;
@@ -32,13 +36,16 @@ export function createJudge(spec: JudgeSpec): Judge {
   switch (spec.judge) {
     case 'sequential':
       // The sequential judge does its own min-requests (it sees the counts).
+      // Unset fields take the default decision rule (src/analysis/decision-rule.ts).
       return createSequentialJudge({
         kind: spec.kind ?? 'error-rate',
-        alpha: spec.alpha ?? 0.05,
-        allowedIncrease: spec.allowedIncrease ?? 0,
+        alpha: spec.alpha ?? DEFAULT_DECISION_RULE.alpha,
+        allowedIncrease: spec.allowedIncrease ?? DEFAULT_DECISION_RULE.allowedIncrease,
+        allowedIncreaseAbs: spec.allowedIncreaseAbs ?? DEFAULT_DECISION_RULE.allowedIncreaseAbs,
+        beta: spec.beta ?? DEFAULT_DECISION_RULE.beta,
+        minRequests: spec.minRequests ?? DEFAULT_DECISION_RULE.minRequests,
         ...(spec.quantile !== undefined ? { quantile: spec.quantile } : {}),
         ...(spec.burnInMs !== undefined ? { burnInMs: spec.burnInMs } : {}),
-        ...(spec.minRequests !== undefined ? { minRequests: spec.minRequests } : {}),
         ...(spec.robust !== undefined ? { robust: spec.robust } : {}),
       });
     case 'relative': {

@@ -10,25 +10,28 @@
  */
 import { InputError } from '../../util/errors.ts';
 import { formatNumber, formatPercentOfFraction } from '../../util/format.ts';
-import type { Judge, JudgeResult, MetricObservation } from '../types.ts';
+import type { DetectionPower, Judge, JudgeContext, JudgeResult, MetricObservation } from '../types.ts';
 import { extractIntervals, type SequentialKind } from './intervals.ts';
 import {
   addCountInterval,
+  intervalDispersion,
   createRatioGrid,
   emptyRatioEvidence,
-  gridIndexAtOrBelow,
   halfNormalMixturePrior,
   logEValueAbove,
-  logEValueBelow,
   ratioConfidenceSequence,
   ratioEstimate,
   type CountInterval,
   type RatioEvidence,
+  type RatioGrid,
 } from './ratio-evidence.ts';
-import { groupIntoBlocks, robustLogEValue, robustRatioConfidenceSequence } from './robust-evidence.ts';
+import { addStepExposure, emptyStepExposure, minimumDetectableRatio, type StepExposure } from './power.ts';
 
 export * from './ratio-evidence.ts';
-export * from './robust-evidence.ts';
+export * from './power.ts';
+
+/** Default β: a regression of the configured size escapes a step at most 20 % of the time. */
+export const DEFAULT_BETA = 0.2;
 export { extractIntervals, chooseLatencyThreshold, readCounts, increment } from './intervals.ts';
 export type { SequentialKind, ExtractedIntervals, Counts } from './intervals.ts';
 
@@ -42,23 +45,30 @@ export interface SequentialJudgeOptions {
    * requests slower than the stable's tail threshold (see `quantile`).
    */
   allowedIncrease: number;
+  /**
+   * Absolute floor of the regression a step must be able to catch, as a rate (0.001 = 0.1
+   * percentage points): the step's target is the larger of the two. At a 0.01 % base rate a 20 %
+   * relative increase is noise; users think in error budgets.
+   */
+  allowedIncreaseAbs?: number;
+  /** A regression of the target size escapes a step with probability at most beta (default 0.2). */
+  beta?: number;
   /** Latency only: the tail quantile whose histogram bound defines a slow request (default 0.99). */
   quantile?: number;
   /** Ignore the first N ms of each step, measured from the step's first observation (burn-in). */
   burnInMs?: number;
   /** Below this many canary requests the verdict is never 'pass' (default 100). */
   minRequests?: number;
-  /** Overdispersion-robust variant (blocked residuals + sequential t-test). */
+  /**
+   * Bursty errors: temper each interval's evidence by its dispersion factor, estimated from the
+   * earlier intervals (see ratio-evidence.ts `intervalDispersion`). Slower on clean streams.
+   */
   robust?: boolean;
   /**
    * Error budget of the promotion side: the chance of promoting a canary whose ratio is above
    * 1 + allowedIncrease (default 0.05).
    */
   passAlpha?: number;
-  /** Robust variant: minimum events (errors or slow requests) per block (default 8). */
-  minBlockEvents?: number;
-  /** Robust variant: minimum intervals (scrapes) per block (default 2); raise it for long spells. */
-  minBlockIntervals?: number;
 }
 
 /**
@@ -80,60 +90,9 @@ function validate(opts: SequentialJudgeOptions): void {
   if (!inUnit(opts.quantile)) throw new InputError('judge.quantile', `expected a quantile in (0, 1) such as 0.99, found ${opts.quantile}`);
   if (!(opts.allowedIncrease >= 0 && Number.isFinite(opts.allowedIncrease))) throw new InputError('judge.allowedIncrease', `expected a relative increase >= 0 such as 0.2, found ${opts.allowedIncrease}`);
   if (opts.burnInMs !== undefined && !(opts.burnInMs >= 0)) throw new InputError('judge.burnInMs', `expected milliseconds >= 0, found ${opts.burnInMs}`);
+  if (opts.allowedIncreaseAbs !== undefined && !(opts.allowedIncreaseAbs >= 0 && opts.allowedIncreaseAbs < 1)) throw new InputError('judge.allowedIncreaseAbs', `expected an absolute rate increase in [0, 1) such as 0.001 (0.1 percentage points), found ${opts.allowedIncreaseAbs}`);
+  if (!inUnit(opts.beta)) throw new InputError('judge.beta', `expected a number in (0, 1) such as 0.2, found ${opts.beta}`);
   if (opts.minRequests !== undefined && !(opts.minRequests >= 0)) throw new InputError('judge.minRequests', `expected a count >= 0, found ${opts.minRequests}`);
-}
-
-/** What the tests concluded from a set of intervals; shared by the judge and the benchmark. */
-export interface SequentialAssessment {
-  logEValue: number;
-  failed: boolean;
-  passed: boolean;
-  ciLower: number;
-  ciUpper: number;
-  estimate: number;
-}
-
-/**
- * Runs both one-sided tests and the confidence sequence on the evidence. `failAlpha` is the
- * rollback level, `passAlpha` the promotion level, `allowedRatio` = 1 + allowedIncrease.
- */
-export function assessIntervals(
-  intervals: readonly CountInterval[],
-  settings: { failAlpha: number; passAlpha: number; allowedRatio: number; robust?: boolean; minBlockEvents?: number; minBlockIntervals?: number },
-): SequentialAssessment & { evidence: RatioEvidence } {
-  const grid = createRatioGrid();
-  const evidence = emptyRatioEvidence(grid);
-  for (const iv of intervals) addCountInterval(evidence, iv);
-  const { failAlpha, passAlpha, allowedRatio } = settings;
-  if (settings.robust) {
-    const blocks = groupIntoBlocks(intervals, settings.minBlockEvents ?? 8, settings.minBlockIntervals ?? 2);
-    const logE = robustLogEValue(blocks, 1, 1);
-    const logPass = robustLogEValue(blocks, allowedRatio, -1);
-    const cs = robustRatioConfidenceSequence(blocks, failAlpha, passAlpha);
-    return {
-      evidence,
-      logEValue: logE,
-      failed: logE >= Math.log(1 / failAlpha),
-      passed: logPass >= Math.log(1 / passAlpha),
-      ciLower: cs.lower,
-      ciUpper: cs.upper,
-      estimate: naiveRatio(evidence),
-    };
-  }
-  const prior = halfNormalMixturePrior(grid);
-  const logE = logEValueAbove(evidence, grid.center, prior);
-  const passIndex = gridIndexAtOrBelow(grid, allowedRatio);
-  const logPass = logEValueBelow(evidence, passIndex, prior);
-  const cs = ratioConfidenceSequence(evidence, prior, failAlpha, passAlpha);
-  return {
-    evidence,
-    logEValue: logE,
-    failed: logE >= Math.log(1 / failAlpha),
-    passed: logPass >= Math.log(1 / passAlpha),
-    ciLower: cs.lower,
-    ciUpper: cs.upper,
-    estimate: evidence.canaryEvents + evidence.stableEvents > 0 ? ratioEstimate(evidence) : NaN,
-  };
 }
 
 function naiveRatio(e: RatioEvidence): number {
@@ -144,72 +103,203 @@ function naiveRatio(e: RatioEvidence): number {
 const fmt = (v: number): string => formatNumber(v);
 const pct = (events: number, trials: number): string => (trials > 0 ? formatPercentOfFraction(events / trials) : 'n/a');
 
+/** How much larger than the stable's rate the canary's may be before a step must catch it. */
+export function targetRatio(allowedIncrease: number, allowedIncreaseAbs: number | undefined, baseRate: number): number {
+  const relative = 1 + allowedIncrease;
+  if (allowedIncreaseAbs === undefined || !(allowedIncreaseAbs > 0)) return relative;
+  return Math.max(relative, baseRate > 0 ? 1 + allowedIncreaseAbs / baseRate : Infinity);
+}
+
+function cloneEvidence(e: RatioEvidence): RatioEvidence {
+  return { ...e, f: Float64Array.from(e.f), dispersion: { ...e.dispersion } };
+}
+
+const sameInterval = (a: CountInterval, b: CountInterval): boolean =>
+  a.canaryTrials === b.canaryTrials && a.canaryEvents === b.canaryEvents && a.stableTrials === b.stableTrials && a.stableEvents === b.stableEvents;
+
+/**
+ * Incremental evidence: the judge is a pure function of the rollout's history, but rebuilding the
+ * evidence of a 4-hour rollout at every check costs O(intervals × grid); this keeps the last result
+ * and adds only the new intervals when the old ones are a prefix of the new (else it rebuilds).
+ */
+function incrementalEvidence(grid: RatioGrid) {
+  let cache: { base: RatioEvidence; intervals: CountInterval[]; evidence: RatioEvidence; exposure: StepExposure } | undefined;
+  return (base: RatioEvidence, intervals: readonly CountInterval[]): { evidence: RatioEvidence; exposure: StepExposure } => {
+    let evidence: RatioEvidence;
+    let exposure: StepExposure;
+    let from = 0;
+    if (
+      cache &&
+      cache.base === base &&
+      cache.intervals.length <= intervals.length &&
+      cache.intervals.every((iv, i) => sameInterval(iv, intervals[i]!))
+    ) {
+      evidence = cache.evidence;
+      exposure = cache.exposure;
+      from = cache.intervals.length;
+    } else {
+      evidence = cloneEvidence(base);
+      exposure = emptyStepExposure(grid);
+    }
+    for (let i = from; i < intervals.length; i++) {
+      const iv = intervals[i]!;
+      // φ of this interval from the intervals before it (as addCountInterval computes it).
+      const phi = evidence.tempered && iv.canaryTrials > 0 && iv.stableTrials > 0 ? intervalDispersion(evidence.dispersion, iv) : 1;
+      addCountInterval(evidence, iv);
+      addStepExposure(exposure, iv, evidence.ratios, phi);
+    }
+    cache = { base, intervals: [...intervals], evidence, exposure };
+    return { evidence, exposure };
+  };
+}
+
+/** Evidence of the rollout's earlier steps, cached on their (unchanging) intervals. */
+function priorEvidenceCache(grid: RatioGrid, tempered: boolean) {
+  let cache: { intervals: CountInterval[]; evidence: RatioEvidence } | undefined;
+  return (intervals: readonly CountInterval[]): RatioEvidence => {
+    if (cache && cache.intervals.length === intervals.length && cache.intervals.every((iv, i) => sameInterval(iv, intervals[i]!))) return cache.evidence;
+    const evidence = emptyRatioEvidence(grid, { tempered });
+    for (const iv of intervals) addCountInterval(evidence, iv);
+    cache = { intervals: [...intervals], evidence };
+    return evidence;
+  };
+}
+
+/**
+ * One sequential judge for one metric of one rollout. Call it with the current step's history and,
+ * in `context.earlierSteps`, the histories of the rollout's earlier steps: the rollback test runs on
+ * all of them (one evidence process per rollout, so its false-rollback probability is ≤ alpha over
+ * the whole rollout), the advance test on the current step's power.
+ *
+ * Verdicts: `fail` when the rollout's e-value reaches 1/alpha; `pass` when this step has seen enough
+ * requests that a regression of the configured size (max of `allowedIncrease` relative and
+ * `allowedIncreaseAbs` absolute) would have been caught with probability ≥ 1 − beta, or when the
+ * stable serves no traffic at this weight and earlier steps were compared (nothing to compare here:
+ * see docs/sequential.md); `inconclusive` when there is no usable data; else `continue`, with the
+ * minimum detectable increase so far in the explanation and the details.
+ */
 export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
   validate(opts);
-  const settings = {
-    failAlpha: opts.alpha,
-    passAlpha: opts.passAlpha ?? 0.05,
-    allowedRatio: 1 + opts.allowedIncrease,
-    robust: opts.robust ?? false,
-    minBlockEvents: opts.minBlockEvents ?? 8,
-    minBlockIntervals: opts.minBlockIntervals ?? 2,
-  };
+  const failAlpha = opts.alpha;
+  const beta = opts.beta ?? DEFAULT_BETA;
+  const passAlpha = opts.passAlpha ?? 0.05;
+  const robust = opts.robust ?? false;
+  const tempered = robust;
   const minRequests = opts.minRequests ?? 100;
   const quantile = opts.quantile ?? 0.99;
   const what = opts.kind === 'error-rate' ? 'errors' : 'slow';
-  const method = settings.robust ? 'sequential t-test on blocked residuals' : 'mixture likelihood ratio';
+  const method = robust ? 'mixture likelihood ratio, tempered by the estimated dispersion' : 'mixture likelihood ratio';
+  const grid = createRatioGrid();
+  const logPrior = halfNormalMixturePrior(grid);
+  const threshold = Math.log(1 / failAlpha);
+  const priorEvidence = priorEvidenceCache(grid, tempered);
+  const stepEvidence = incrementalEvidence(grid);
+  const absText = opts.allowedIncreaseAbs ? ` or +${fmt(100 * opts.allowedIncreaseAbs)} pp` : '';
+  const thresholdText = `rollback at e-value >= ${fmt(1 / failAlpha)}; advance when +${fmt(100 * opts.allowedIncrease)}%${absText} would be caught with ${fmt(100 * (1 - beta))}% power`;
 
-  return (history: readonly MetricObservation[]): JudgeResult => {
-    const extracted = extractIntervals(history, opts.kind, { burnInMs: opts.burnInMs, quantile });
-    const thresholdText = `rollback at e-value >= ${fmt(1 / settings.failAlpha)}; pass when ratio CS upper <= ${fmt(settings.allowedRatio)}`;
-    if (!extracted.sawStable) {
+  return (history: readonly MetricObservation[], context?: JudgeContext): JudgeResult => {
+    const steps = [...(context?.earlierSteps ?? []), history];
+    let latencyThreshold: number | undefined;
+    let resets = 0;
+    let sawStable = false;
+    const extracted = steps.map((h) => {
+      const e = extractIntervals(h, opts.kind, { burnInMs: opts.burnInMs, quantile, ...(latencyThreshold !== undefined ? { threshold: latencyThreshold } : {}) });
+      latencyThreshold ??= e.threshold;
+      resets += e.resets;
+      sawStable ||= e.sawStable;
+      return e;
+    });
+    const current = extracted[extracted.length - 1]!;
+    if (!sawStable) {
       return { verdict: 'inconclusive', explanation: `no stable data to compare the canary with (${opts.kind})`, threshold: thresholdText };
     }
-    if (extracted.intervals.length === 0) {
-      return { verdict: 'inconclusive', explanation: `${opts.kind}: ${extracted.missing ?? 'no data'}`, threshold: thresholdText };
+    const earlierIntervals = extracted.slice(0, -1).flatMap((e) => e.intervals);
+    const prior = priorEvidence(earlierIntervals);
+    const { evidence: e, exposure } = stepEvidence(prior, current.intervals);
+    if (e.canaryTrials + e.uncomparedCanaryTrials === 0 && current.intervals.length === 0) {
+      return { verdict: 'inconclusive', explanation: `${opts.kind}: ${current.missing ?? 'no data'}`, threshold: thresholdText };
     }
-    const a = assessIntervals(extracted.intervals, settings);
-    const e = a.evidence;
+
+    const logEValue = logEValueAbove(e, grid.center, logPrior);
+    const cs = ratioConfidenceSequence(e, logPrior, failAlpha, passAlpha);
+    const ciLower = cs.lower;
+    const ciUpper = cs.upper;
+    const estimate = e.canaryEvents + e.stableEvents > 0 ? ratioEstimate(e) : NaN;
+    const failed = logEValue >= threshold;
+
+    // Power of this step (given the earlier steps' evidence) against the configured regression.
+    const baseRate = e.stableTrials > 0 ? (e.stableEvents + 0.5) / (e.stableTrials + 1) : NaN;
+    const target = targetRatio(opts.allowedIncrease, opts.allowedIncreaseAbs, baseRate);
+    const stepCompared = exposure.canaryRequests > 0;
+    const mdr = stepCompared && Number.isFinite(baseRate) ? minimumDetectableRatio({ prior, step: exposure, baseRate, logPrior, threshold }, beta) : Infinity;
+    const mdiText = Number.isFinite(mdr)
+      ? `+${formatPercentOfFraction(mdr - 1)} (${formatPercentOfFraction(baseRate)} → ${formatPercentOfFraction(baseRate * mdr)})`
+      : 'none (too few requests or events)';
+
     const canaryRate = e.canaryTrials > 0 ? e.canaryEvents / e.canaryTrials : NaN;
     const stableRate = e.stableTrials > 0 ? e.stableEvents / e.stableTrials : NaN;
-    const eValue = Math.exp(Math.min(700, a.logEValue));
-    const latencyNote = extracted.threshold !== undefined ? ` (slow = above ${fmt(extracted.threshold)}, the stable's ~p${fmt(100 * quantile)})` : '';
+    const eValue = Math.exp(Math.min(700, logEValue));
+    const latencyNote = latencyThreshold !== undefined ? ` (slow = above ${fmt(latencyThreshold)}, the stable's ~p${fmt(100 * quantile)})` : '';
+    const scope = steps.length > 1 ? 'rollout' : 'step';
     const numbers =
-      `canary ${what} ${pct(e.canaryEvents, e.canaryTrials)} (${e.canaryEvents}/${e.canaryTrials}) vs stable ${pct(e.stableEvents, e.stableTrials)} (${e.stableEvents}/${e.stableTrials})${latencyNote}; ` +
-      `ratio ${fmt(a.estimate)}, CS [${fmt(a.ciLower)}, ${fmt(a.ciUpper)}]; e-value ${fmt(eValue)}`;
+      `canary ${what} ${pct(e.canaryEvents, e.canaryTrials)} (${e.canaryEvents}/${e.canaryTrials}) vs stable ${pct(e.stableEvents, e.stableTrials)} (${e.stableEvents}/${e.stableTrials})${latencyNote} this ${scope}; ` +
+      `ratio ${fmt(estimate)}, CS [${fmt(ciLower)}, ${fmt(ciUpper)}]; e-value ${fmt(eValue)}`;
+    const stepCanary = exposure.canaryRequests;
+    const stableIdle = !stepCompared && current.intervals.some((iv) => iv.canaryTrials > 0) && current.intervals.every((iv) => iv.stableTrials <= 0);
     let verdict: JudgeResult['verdict'];
     let tail: string;
-    if (a.failed) {
+    if (failed) {
       verdict = 'fail';
-      tail = ` >= ${fmt(1 / settings.failAlpha)}: canary is worse than stable`;
-    } else if (a.passed && e.canaryTrials >= minRequests) {
+      tail = ` >= ${fmt(1 / failAlpha)}: canary is worse than stable`;
+    } else if (stableIdle) {
+      verdict = prior.canaryTrials > 0 ? 'pass' : 'inconclusive';
+      tail =
+        `; the stable serves no traffic at this weight, so nothing is compared in this step` +
+        (prior.canaryTrials > 0 ? ' (the earlier steps decided)' : ' and no earlier step was compared');
+    } else if (stepCompared && mdr <= target && stepCanary >= minRequests) {
       verdict = 'pass';
-      tail = `; CS upper <= ${fmt(settings.allowedRatio)} allowed`;
-    } else if (e.canaryTrials + e.stableTrials === 0) {
+      tail = `; this step could detect an increase of ${mdiText} with ${fmt(100 * (1 - beta))}% power, within the configured +${fmt(100 * (target - 1))}%`;
+    } else if (e.canaryTrials + e.stableTrials === 0 && !stepCompared) {
       verdict = 'inconclusive';
-      tail = '; no requests after burn-in';
+      tail = '; no compared requests yet';
     } else {
       verdict = 'continue';
-      tail = a.passed ? `; needs ${minRequests} canary requests before passing` : `; keep observing`;
+      tail =
+        stepCanary < minRequests && mdr <= target
+          ? `; needs ${minRequests} canary requests in the step before advancing`
+          : `; so far this step could only detect an increase of ${mdiText}, needs +${fmt(100 * (target - 1))}%`;
     }
     const details: Record<string, number | string> = {
       method,
       eValue,
-      logEValue: a.logEValue,
-      rollbackAtEValue: 1 / settings.failAlpha,
-      ratioEstimate: a.estimate,
-      ciLower: a.ciLower,
-      ciUpper: a.ciUpper,
-      ciLevels: `lower ${1 - settings.failAlpha}, upper ${1 - settings.passAlpha}`,
-      allowedRatio: settings.allowedRatio,
+      logEValue,
+      rollbackAtEValue: 1 / failAlpha,
+      ratioEstimate: estimate,
+      ciLower,
+      ciUpper,
+      ciLevels: `lower ${1 - failAlpha}, upper ${1 - passAlpha}`,
       canaryRequests: e.canaryTrials,
       stableRequests: e.stableTrials,
       [opts.kind === 'error-rate' ? 'canaryErrors' : 'canarySlow']: e.canaryEvents,
       [opts.kind === 'error-rate' ? 'stableErrors' : 'stableSlow']: e.stableEvents,
-      intervals: extracted.intervals.length,
+      stepCanaryRequests: stepCanary,
+      intervals: extracted.reduce((a, x) => a + x.intervals.length, 0),
+      steps: steps.length,
+      minDetectableRatio: mdr,
+      targetRatio: target,
+      power: 1 - beta,
     };
-    if (extracted.resets > 0) details.counterResets = extracted.resets;
-    if (extracted.threshold !== undefined) details.slowThreshold = extracted.threshold;
+    if (Number.isFinite(baseRate)) details.baseRate = baseRate;
+    if (e.uncomparedCanaryTrials > 0) details.uncomparedCanaryRequests = e.uncomparedCanaryTrials;
+    if (resets > 0) details.counterResets = resets;
+    if (latencyThreshold !== undefined) details.slowThreshold = latencyThreshold;
+    const power: DetectionPower = {
+      minDetectableIncrease: mdr - 1,
+      ...(Number.isFinite(baseRate) ? { baseRate, minDetectableIncreaseAbs: baseRate * (mdr - 1) } : {}),
+      targetIncrease: target - 1,
+      power: 1 - beta,
+      kind: opts.kind,
+    };
     return {
       verdict,
       explanation: `${opts.kind}: ${numbers}${tail}`,
@@ -220,6 +310,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
       unit: '%',
       threshold: thresholdText,
       details,
+      power,
     };
   };
 }

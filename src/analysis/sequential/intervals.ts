@@ -115,13 +115,14 @@ export function increment(prev: Counts, cur: Counts): Counts | undefined {
 export function extractIntervals(
   history: readonly MetricObservation[],
   kind: SequentialKind,
-  options: { burnInMs?: number; quantile?: number } = {},
+  options: { burnInMs?: number; quantile?: number; threshold?: number } = {},
 ): ExtractedIntervals {
   const sawStable = history.some((o) => o.stable !== undefined);
   if (history.length === 0) return { intervals: [], sawStable, missing: 'no observations yet', resets: 0 };
   const start = history[0]!.at + (options.burnInMs ?? 0);
   const quantile = options.quantile ?? 0.99;
-  let threshold: number | undefined;
+  // A latency threshold chosen in an earlier step of the rollout stays fixed for the whole rollout.
+  let threshold: number | undefined = options.threshold;
   let stableExceedanceAtReference: number | undefined;
   let prev: { canary: Counts; stable: Counts } | undefined;
   const intervals: CountInterval[] = [];

@@ -1,0 +1,49 @@
+/**
+ * The default decision rule: the one place that says how a built-in metric decides when its config
+ * says nothing (issue 13). The metric config (src/metrics/config.ts) and the gate take their
+ * defaults from here; the README and action.yml show this configuration; `npm run bench:decisions`
+ * measures it over whole rollouts. See docs/sequential.md for the rule and its guarantees.
+ */
+import type { SequentialKind } from './sequential/intervals.ts';
+
+export interface DecisionRule {
+  judge: 'sequential';
+  /**
+   * False-rollback budget of the whole rollout (all sequential metrics together, all steps, all
+   * looks): one evidence process per metric per rollout, split across metrics by Bonferroni.
+   */
+  alpha: number;
+  /** Chance that a regression of the target size escapes a step (the step advances without catching it). */
+  beta: number;
+  /** Relative increase a step must be able to catch (0.5 = +50 % over the stable's rate). */
+  allowedIncrease: number;
+  /** Absolute floor as a rate (0.001 = 0.1 percentage points); the larger of the two applies. */
+  allowedIncreaseAbs: number;
+  /** Latency: the stable's tail whose histogram bucket defines a slow request. */
+  quantile: number;
+  /** Canary requests a step must have seen before it advances. */
+  minRequests: number;
+}
+
+export const DEFAULT_DECISION_RULE: Readonly<DecisionRule> = Object.freeze({
+  judge: 'sequential',
+  alpha: 0.01,
+  beta: 0.2,
+  allowedIncrease: 0.5,
+  allowedIncreaseAbs: 0.001,
+  quantile: 0.99,
+  minRequests: 100,
+});
+
+/** The sequential judge's options for one metric under a rule, with the rollout's α split `metrics` ways. */
+export function sequentialOptionsFor(kind: SequentialKind, metrics: number, rule: Readonly<DecisionRule> = DEFAULT_DECISION_RULE) {
+  return {
+    kind,
+    alpha: rule.alpha / Math.max(1, metrics),
+    beta: rule.beta,
+    allowedIncrease: rule.allowedIncrease,
+    allowedIncreaseAbs: rule.allowedIncreaseAbs,
+    quantile: rule.quantile,
+    minRequests: rule.minRequests,
+  };
+}
