@@ -123,3 +123,69 @@ test('no metrics configured passes with a summary saying so', async () => {
   const { g } = gate([], () => '1');
   expect(await g.check(ctx())).toEqual({ verdict: 'pass', summary: 'no metrics configured', metrics: [] });
 });
+
+describe('sequential metrics keep one evidence process per rollout (issue 13)', () => {
+  /** Cumulative counters the fake Prometheus serves, advanced by the test between checks. */
+  function counters() {
+    const c = { canary: { requests: 0, errors: 0 }, stable: { requests: 100_000, errors: 1_000 } };
+    const answer = (q: string): string | undefined => {
+      if (q.startsWith('histogram_quantile') || q.includes('_bucket')) return undefined;
+      const v = q.includes('web-canary') ? c.canary : c.stable;
+      if (!q.startsWith('sum(istio_requests_total')) return '99';
+      return String(q.includes('response_code') ? v.errors : v.requests);
+    };
+    const serve = (canary: number, canaryErrors: number, stable: number, stableErrors: number) => {
+      c.canary.requests += canary;
+      c.canary.errors += canaryErrors;
+      c.stable.requests += stable;
+      c.stable.errors += stableErrors;
+    };
+    return { answer, serve };
+  }
+  const metric = { name: 'errors', builtin: 'request-error-rate', judge: 'sequential' };
+
+  test('the second step judges the first step\'s intervals too, and each step reports what it could detect', async () => {
+    const w = counters();
+    const { g, lines } = gate([metric], w.answer);
+    let now = 1_700_000_000_000;
+    g.beginStep!(ctx(now));
+    for (let i = 0; i < 4; i++) {
+      w.serve(300, 3, 2_700, 27);
+      await g.check(ctx((now += 30_000)));
+    }
+    g.beginStep!(ctx(now));
+    w.serve(300, 3, 2_700, 27);
+    await g.check(ctx((now += 30_000)));
+    w.serve(300, 3, 2_700, 27);
+    const c = await g.check(ctx((now += 30_000)));
+    const m = c.metrics[0]!;
+    expect(m.details?.steps).toBe(2);
+    // 3 intervals in step 1 (4 checks) + 1 in step 2: the evidence is the rollout's.
+    expect(m.details?.intervals).toBe(4);
+    expect(m.details?.canaryRequests).toBe(1_200);
+    expect(m.power).toMatchObject({ kind: 'error-rate', targetIncrease: 0.5, power: 0.8 });
+    expect(m.power!.minDetectableIncrease).toBeGreaterThan(0.5);
+    expect(c.verdict).toBe('continue');
+    // The summary (and so a step-timeout message) says what the step could see.
+    expect(c.summary).toMatch(/errors: this step could detect \+[\d.]+% \([\d.]+% → [\d.]+%\) in the error rate with 80% power; configured \+50%/);
+    expect(lines.some((l) => /^metric errors: this step could detect/.test(l))).toBe(true);
+  });
+
+  test('a regression spread over two steps is caught by the rollout\'s evidence, not lost at the step boundary', async () => {
+    // Each step alone is too short to reach e-value 1/α at 1 % → 2 %; together they are not.
+    const w = counters();
+    const { g } = gate([{ ...metric, alpha: 0.01 }], w.answer);
+    let now = 1_700_000_000_000;
+    const verdicts: string[] = [];
+    for (let step = 0; step < 2; step++) {
+      g.beginStep!(ctx(now));
+      await g.check(ctx((now += 30_000)));
+      for (let i = 0; i < 3; i++) {
+        w.serve(1_000, 17, 9_000, 90);
+        verdicts.push((await g.check(ctx((now += 30_000)))).verdict);
+      }
+    }
+    expect(verdicts.slice(0, 3)).not.toContain('fail');
+    expect(verdicts.at(-1)).toBe('fail');
+  });
+});

@@ -30,9 +30,10 @@ import { BUILTIN_METRICS } from './builtins.ts';
  *     failure-limit: 2
  *   - name: errors-sequential
  *     builtin: request-error-rate
- *     judge: sequential
- *     allowed-increase: 0.2
- *     alpha: 0.05
+ *     judge: sequential                  # the default rule: docs/sequential.md
+ *     allowed-increase: 0.5              # a step advances once +50 % ...
+ *     allowed-increase-abs: 0.1          # ... or +0.1 percentage points, whichever is larger, would be caught
+ *     alpha: 0.01                        # false-rollback budget of the whole rollout
  *   - name: queue-depth
  *     query: max(queue_depth{app="{{target}}",team="{{team}}"})
  *     variables: { team: payments }
@@ -152,8 +153,14 @@ export const metricConfigSchema = z
     'error-limit': z.number().int().min(1).default(3),
     // sequential judge
     kind: z.enum(['error-rate', 'latency']).optional(),
-    alpha: z.number().gt(0).lt(1).default(0.05),
+    /** False-rollback budget of the whole rollout for the sequential metrics (default: the decision rule's, src/analysis/decision-rule.ts). */
+    alpha: z.number().gt(0).lt(1).optional(),
+    /** Relative increase a step must be able to catch before it advances (default 0.5 = +50 %). */
     'allowed-increase': z.number().min(0).optional(),
+    /** Absolute floor of that increase, in percentage points of the rate (default 0.1). */
+    'allowed-increase-abs': z.number().min(0).lt(100).optional(),
+    /** Chance that a regression of that size escapes a step (default 0.2). */
+    beta: z.number().gt(0).lt(1).optional(),
     quantile: z.number().gt(0).lt(1).optional(),
     'burn-in': duration('burn-in').optional(),
     robust: z.boolean().optional(),
@@ -195,9 +202,6 @@ export const metricConfigSchema = z
           path: ['builtin'],
           message: `${where('judge')}: judge: sequential needs request/error counts or histograms, which only builtin: metrics provide`,
         });
-      }
-      if (m['allowed-increase'] === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['allowed-increase'], message: `${where('allowed-increase')}: judge: sequential needs allowed-increase:` });
       }
     }
     if (m['min-requests'] !== undefined && !m.builtin && !m['requests-query']) {

@@ -4,8 +4,8 @@
  */
 import type { GateCheck, GateContext, MetricReport, StepGate } from '../rollout/gate.ts';
 import { commonFailureReason } from '../rollout/step-verdict.ts';
-import type { MetricObservation } from '../analysis/types.ts';
-import { formatValue } from '../util/format.ts';
+import type { DetectionPower, MetricObservation } from '../analysis/types.ts';
+import { formatPercentOfFraction, formatValue } from '../util/format.ts';
 import type { TrackerState, TrackedVerdict } from '../analysis/metric-tracker.ts';
 import { combineVerdicts, initialTrackerState, trackJudgeResult, trackProviderError } from '../analysis/metric-tracker.ts';
 import { errorMessage } from '../util/errors.ts';
@@ -24,6 +24,17 @@ export type MetricGate = StepGate & {
   readonly queries: ReadonlyMap<string, { canary: string; stable?: string }>;
   close(): Promise<void>;
 };
+
+/** One plain line: what increase this step's data could have caught, against the configured one. */
+export function detectableLine(p: DetectionPower): string {
+  const what = p.kind === 'latency' ? 'slow-request share' : 'error rate';
+  const rel = Number.isFinite(p.minDetectableIncrease) ? `+${formatPercentOfFraction(p.minDetectableIncrease)}` : 'no increase at all';
+  const abs =
+    Number.isFinite(p.minDetectableIncrease) && p.baseRate !== undefined
+      ? ` (${formatPercentOfFraction(p.baseRate)} → ${formatPercentOfFraction(p.baseRate * (1 + p.minDetectableIncrease))})`
+      : '';
+  return `this step could detect ${rel}${abs} in the ${what} with ${formatPercentOfFraction(p.power)} power; configured +${formatPercentOfFraction(p.targetIncrease)}`;
+}
 
 /**
  * The metric gate: every check queries each metric (in parallel) for canary and stable, feeds the
@@ -47,7 +58,10 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
     if (entry.stable) opts.log(`metric ${p.metric.name} (${p.provider.name}): stable query: ${entry.stable}`);
   }
 
+  // Per metric: this step's observations, and the earlier steps' (oldest first). A sequential judge
+  // runs one evidence process over the whole rollout, so its false-rollback budget is per rollout.
   let histories = new Map<string, MetricObservation[]>();
+  const earlierSteps = new Map<string, MetricObservation[][]>();
   let states = new Map<string, TrackerState>();
 
   async function checkMetric(plan: MetricPlan, ctx: GateContext): Promise<MetricReport & { reason?: TrackedVerdict['reason'] }> {
@@ -65,7 +79,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
       const history = histories.get(name) ?? [];
       history.push({ at, canary, ...(stable ? { stable } : {}) });
       histories.set(name, history);
-      const result = plan.judge(history);
+      const result = plan.judge(history, { earlierSteps: earlierSteps.get(name) ?? [] });
       tracked = trackJudgeResult(prev, result, plan.limits);
       report = {
         ...report,
@@ -74,6 +88,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
         ...(result.unit !== undefined ? { unit: result.unit } : {}),
         ...(result.threshold !== undefined ? { threshold: result.threshold } : {}),
         ...(result.details ? { details: result.details } : {}),
+        ...(result.power ? { power: result.power } : {}),
       };
     } catch (err) {
       if (ctx.signal?.aborted) throw err;
@@ -85,6 +100,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
         `stable ${formatValue(report.stableValue, report.unit, 'no data')}` +
         `${report.threshold ? `, threshold ${report.threshold}` : ''} -> ${tracked.verdict}: ${tracked.explanation}`,
     );
+    if (report.power) opts.log(`metric ${name}: ${detectableLine(report.power)}`);
     return { ...report, verdict: tracked.verdict, explanation: tracked.explanation, ...(tracked.reason ? { reason: tracked.reason } : {}) };
   }
 
@@ -92,6 +108,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
     name: 'metrics',
     queries,
     beginStep() {
+      for (const [name, h] of histories) if (h.length > 0) earlierSteps.set(name, [...(earlierSteps.get(name) ?? []), h]);
       histories = new Map();
       states = new Map();
     },
@@ -107,12 +124,15 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
       const unavailable = [
         ...new Set(checked.filter((m) => m.verdict === 'fail' && m.reason === 'metrics-unavailable').map((m) => m.explanation)),
       ];
+      // What an undecided step could see so far: the step-timeout message is built from this summary.
+      const undecided = metrics.filter((m) => m.verdict !== 'pass' && m.verdict !== 'fail' && m.power).map((m) => `${m.name}: ${detectableLine(m.power!)}`);
       const summary =
         verdict === 'fail'
             ? `metric${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed${unavailable.length ? `: ${unavailable.join('; ')}` : ''}`
             : `${counts('pass')} of ${metrics.length} metrics pass` +
               (counts('inconclusive') ? `, ${counts('inconclusive')} inconclusive` : '') +
-              (counts('continue') ? `, ${counts('continue')} need more checks` : '');
+              (counts('continue') ? `, ${counts('continue')} need more checks` : '') +
+              (undecided.length ? ` (${undecided.join('; ')})` : '');
       // The rollback reason: the canary's fault unless every failing metric failed for lack of data.
       const reason = verdict === 'fail' ? commonFailureReason(checked.filter((m) => m.verdict === 'fail').map((m) => m.reason)) : undefined;
       return { verdict, summary, metrics, ...(reason && reason !== 'gate-failed' ? { reason } : {}) };

@@ -7,6 +7,7 @@ import type { Judge } from '../analysis/types.ts';
 import type { TrackerLimits } from '../analysis/metric-tracker.ts';
 import { createJudge } from '../analysis/judges/index.ts';
 import { splitAlpha } from '../analysis/sequential/index.ts';
+import { DEFAULT_DECISION_RULE } from '../analysis/decision-rule.ts';
 import { InputError } from '../util/errors.ts';
 import { parseDuration, promDuration } from '../util/duration.ts';
 import type { MetricConfig } from './config.ts';
@@ -123,6 +124,7 @@ export function planMetric(m: MetricConfig, provider: MetricsProvider, opts: Pla
     Object.fromEntries(Object.entries(m.queries ?? {}).map(([k, q]) => [k, render(q, role, `queries.${k}`)]));
 
   const direction = m.direction ?? builtin?.direction ?? 'lower-is-better';
+  const alpha = m.alpha ?? DEFAULT_DECISION_RULE.alpha;
   const judge = createJudge({
     judge: m.judge,
     unit,
@@ -133,8 +135,12 @@ export function planMetric(m: MetricConfig, provider: MetricsProvider, opts: Pla
     ...(m['max-increase-abs'] !== undefined ? { maxIncreaseAbs: m['max-increase-abs'] } : {}),
     ...(m['min-requests'] !== undefined ? { minRequests: m['min-requests'] } : {}),
     kind: m.kind ?? builtin?.sequentialKind ?? 'error-rate',
-    alpha: m.judge === 'sequential' && sequentialCount > 1 ? splitAlpha(m.alpha, sequentialCount) : m.alpha,
+    // The rollout's false-rollback budget, split across its sequential metrics (each judge keeps one
+    // evidence process for the whole rollout: the gate passes it the earlier steps).
+    alpha: m.judge === 'sequential' && sequentialCount > 1 ? splitAlpha(alpha, sequentialCount) : alpha,
     ...(m['allowed-increase'] !== undefined ? { allowedIncrease: m['allowed-increase'] } : {}),
+    ...(m['allowed-increase-abs'] !== undefined ? { allowedIncreaseAbs: m['allowed-increase-abs'] / 100 } : {}),
+    ...(m.beta !== undefined ? { beta: m.beta } : {}),
     ...((m.quantile ?? builtin?.quantile) !== undefined ? { quantile: (m.quantile ?? builtin?.quantile)! } : {}),
     ...(m['burn-in'] !== undefined ? { burnInMs: m['burn-in'] } : {}),
     ...(m.robust !== undefined ? { robust: m.robust } : {}),

@@ -1,4 +1,4 @@
-import type { Verdict } from '../analysis/types.ts';
+import type { DetectionPower, Verdict } from '../analysis/types.ts';
 import type { FailureReason } from '../util/errors.ts';
 
 /** What a gate is told at every check of a step. */
@@ -25,6 +25,8 @@ export interface MetricReport {
   verdict: Verdict;
   explanation: string;
   details?: Record<string, number | string>;
+  /** Sequential judges: the minimum detectable increase the step's data allowed (issue 13). */
+  power?: DetectionPower;
 }
 
 export interface GateCheck {
