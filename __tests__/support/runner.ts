@@ -28,7 +28,7 @@ import { parse as parseYaml } from 'yaml';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 interface ActionYml {
-  inputs?: Record<string, { default?: unknown } | null>;
+  inputs?: Record<string, { description?: string; default?: unknown } | null>;
   runs: { using: string; main: string; post?: string };
 }
 
@@ -150,11 +150,12 @@ export class RunnerDir {
   readonly context: RunnerContext;
   private steps = 0;
 
-  constructor(context: Partial<RunnerContext> = {}) {
+  /** `workspace`: an existing checkout (e.g. a git repository the test made); else a fresh folder. */
+  constructor(context: Partial<RunnerContext> = {}, opts: { workspace?: string } = {}) {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'canary-gate-runner-'));
-    this.workspace = path.join(this.dir, 'workspace');
+    this.workspace = opts.workspace ?? path.join(this.dir, 'workspace');
     this.temp = path.join(this.dir, 'temp');
-    mkdirSync(this.workspace);
+    if (!opts.workspace) mkdirSync(this.workspace);
     mkdirSync(this.temp);
     this.context = { ...defaultContext(), ...context };
   }
