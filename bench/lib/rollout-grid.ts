@@ -7,7 +7,7 @@ import { deriveSeed } from '../../src/analysis/sequential/rng.ts';
 import { DEFAULT_DECISION_RULE } from '../../src/analysis/decision-rule.ts';
 import { optimalSampleSize } from './engines.ts';
 import { PROMETHEUS_DEFAULT_BUCKETS, STABLE_P99, slowShare, type World } from './rollout-sim.ts';
-import { defaultRolloutConfig, runRollout, type RolloutConfig, type RolloutOutcome } from './rollouts.ts';
+import { defaultJudges, defaultRolloutConfig, runRollout, type RolloutConfig, type RolloutOutcome } from './rollouts.ts';
 import { wilson, type Proportion } from './stats.ts';
 
 export interface Cell {
@@ -17,6 +17,8 @@ export interface Cell {
   regression?: string;
   world: World;
   noise: string;
+  /** Run the rule with robust: true (evidence tempered by the estimated dispersion). */
+  robust?: boolean;
 }
 
 const WORLD_EFFECTS = { diurnal: 0.5, resetProbability: 0.01, gapProbability: 0.03, shareFactor: [0.7, 1.3] as const };
@@ -67,12 +69,37 @@ export function gridCells(quick: boolean): Cell[] {
       }
     }
   }
+  // The robust variant (robust: true) where bursts matter and where it costs power on clean streams.
+  for (const noise of noises) {
+    for (const base of [0.01, 0.05]) {
+      for (const rps of [200, 2000]) {
+        cells.push({
+          name: `robust: healthy ${pctText(base)} ${rps} rps ${noise}`,
+          kind: 'healthy',
+          noise,
+          robust: true,
+          world: { baseRate: base, totalRps: rps, ...NOISE[noise]!, ...WORLD_EFFECTS, errorRatio: 1, p99Increase: 0 },
+        });
+      }
+    }
+  }
+  for (const rps of [200, 2000]) {
+    cells.push({
+      name: `robust: 1%→2% ${rps} rps independent`,
+      kind: 'regression',
+      regression: 'robust 1%→2%',
+      noise: 'independent',
+      robust: true,
+      world: { baseRate: 0.01, totalRps: rps, ...NOISE.independent!, ...WORLD_EFFECTS, errorRatio: 2, p99Increase: 0 },
+    });
+  }
   return cells;
 }
 
 export interface CellResult {
   cell: string;
   kind: Cell['kind'];
+  robust: boolean;
   regression?: string;
   noise: string;
   baseRate: number;
@@ -123,7 +150,7 @@ function nStarFor(cell: Cell): number | undefined {
 
 export function runCell(cell: Cell, runs: number, seed: number, cellIndex: number, config: RolloutConfig = defaultRolloutConfig()): CellResult {
   const outcomes: RolloutOutcome[] = [];
-  for (let r = 0; r < runs; r++) outcomes.push(runRollout(cell.world, deriveSeed(seed, 0x7011, cellIndex, r), config));
+  for (let r = 0; r < runs; r++) outcomes.push(runRollout(cell.world, deriveSeed(seed, 0x7011, cellIndex, r), config, defaultJudges({ robust: cell.robust ?? false })));
   const fails = outcomes.filter((o) => o.decision === 'rollback-fail');
   const inconclusive = outcomes.filter((o) => o.decision === 'rollback-inconclusive');
   const promoted = outcomes.filter((o) => o.decision === 'promote');
@@ -134,6 +161,7 @@ export function runCell(cell: Cell, runs: number, seed: number, cellIndex: numbe
   return {
     cell: cell.name,
     kind: cell.kind,
+    robust: cell.robust ?? false,
     ...(cell.regression ? { regression: cell.regression } : {}),
     noise: cell.noise,
     baseRate: cell.world.baseRate,
@@ -168,12 +196,13 @@ export interface GridTargets {
 export function gridTargets(results: readonly CellResult[]): GridTargets {
   const alpha = DEFAULT_DECISION_RULE.alpha;
   const beta = DEFAULT_DECISION_RULE.beta;
-  const eligible = results.filter((r) => r.canaryPerIntervalAtFirstStep >= ELIGIBLE_CANARY_PER_INTERVAL);
-  const healthy = results.filter((r) => r.kind === 'healthy');
+  const rule = results.filter((r) => !r.robust);
+  const eligible = rule.filter((r) => r.canaryPerIntervalAtFirstStep >= ELIGIBLE_CANARY_PER_INTERVAL);
+  const healthy = rule.filter((r) => r.kind === 'healthy');
   const worstFalse = [...healthy].sort((a, b) => b.rollback.value - a.rollback.value).slice(0, 5);
   const healthyEligible = eligible.filter((r) => r.kind === 'healthy');
   const worstPromoted = [...healthyEligible].sort((a, b) => a.promoted.value - b.promoted.value).slice(0, 5);
-  const atTarget = results.filter((r) => r.regression === '1%→1.5%' && r.canaryPerIntervalAtFirstStep >= ELIGIBLE_CANARY_PER_INTERVAL);
+  const atTarget = rule.filter((r) => r.regression === '1%→1.5%' && r.canaryPerIntervalAtFirstStep >= ELIGIBLE_CANARY_PER_INTERVAL);
   return {
     falseRollbacksWithinAlpha: { met: healthy.every((r) => r.rollback.value <= alpha), worst: worstFalse },
     healthyPromoted: {
@@ -198,8 +227,9 @@ export function printGrid(results: readonly CellResult[], config: RolloutConfig)
       `rule: α ${DEFAULT_DECISION_RULE.alpha} per rollout (error rate + latency), β ${DEFAULT_DECISION_RULE.beta}, +${100 * DEFAULT_DECISION_RULE.allowedIncrease}% or +${100 * DEFAULT_DECISION_RULE.allowedIncreaseAbs} pp`,
   );
   console.log('   world: 30 s scrapes, diurnal load ±50%, a pod restart per version every ~50 min, 3% scrape gaps, real canary share 0.7–1.3 × weight, latency on Prometheus default buckets');
+  console.log('   cells named "robust:" run the same rule with robust: true; the targets are judged on the default rule');
   const header = ['cell', 'runs', 'canary/intvl@1st', 'rollback (fail) [95% CI]', 'inconclusive', 'promoted [95% CI]', 'med min promote', 'med min rollback', 'MDI 1st step', 'req to detect / N*'];
-  const widths = [34, 5, 16, 24, 13, 24, 15, 16, 12, 20];
+  const widths = [42, 5, 16, 24, 13, 24, 15, 16, 12, 20];
   console.log(header.map((h, i) => pad(h, widths[i]!)).join(' '));
   for (const r of results) {
     const cells = [
@@ -219,7 +249,7 @@ export function printGrid(results: readonly CellResult[], config: RolloutConfig)
 }
 
 export function printGridTargets(t: GridTargets): void {
-  const line = (r: CellResult, what: Proportion) => `    ${pad(r.cell, 34)} ${p(what)}`;
+  const line = (r: CellResult, what: Proportion) => `    ${pad(r.cell, 42)} ${p(what)}`;
   console.log(`\n== Targets (whole rollouts)`);
   console.log(`healthy rollouts falsely rolled back <= α (${100 * DEFAULT_DECISION_RULE.alpha}%) in every cell: ${t.falseRollbacksWithinAlpha.met ? 'MET' : 'MISSED'}; worst cells:`);
   for (const r of t.falseRollbacksWithinAlpha.worst) console.log(line(r, r.rollback));

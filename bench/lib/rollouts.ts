@@ -53,9 +53,12 @@ export interface RolloutOutcome {
 const SCRAPE_MS = 30_000;
 
 /** The default rule's judges for the built-in metrics (error rate and latency), one per metric. */
-export function defaultJudges(): { name: string; judge: Judge }[] {
+export function defaultJudges(options: { robust?: boolean } = {}): { name: string; judge: Judge }[] {
   const kinds = ['error-rate', 'latency'] as const;
-  return kinds.map((kind) => ({ name: kind, judge: createSequentialJudge(sequentialOptionsFor(kind, kinds.length, DEFAULT_DECISION_RULE)) }));
+  return kinds.map((kind) => ({
+    name: kind,
+    judge: createSequentialJudge({ ...sequentialOptionsFor(kind, kinds.length, DEFAULT_DECISION_RULE), robust: options.robust ?? false }),
+  }));
 }
 
 export function runRollout(world: World, seed: number, config: RolloutConfig, judges = defaultJudges()): RolloutOutcome {

@@ -20,7 +20,6 @@
  * only X = Σ x_c and f(ρ) = Σ_i m_i ln(ρ s_i + 1 − s_i), so we keep f on a fixed grid of ln ρ and any
  * grid pair costs O(1): ln LR(ρ_a : ρ_b) = X (ln ρ_a − ln ρ_b) − f(ρ_a) + f(ρ_b).
  */
-import { logSumExp } from '../special/special.ts';
 
 export interface CountInterval {
   canaryTrials: number;
@@ -234,16 +233,30 @@ export const DEFAULT_PRIOR_COMPONENTS: readonly { scale: number; weight: number 
 ];
 
 function logMixture(evidence: RatioEvidence, nullIndex: number, logPrior: Float64Array, direction: 1 | -1): number {
-  const { size } = evidence.grid;
-  const terms: number[] = [];
-  for (let d = 1; d <= logPrior.length; d++) {
-    const k = nullIndex + direction * d;
-    if (k < 0 || k >= size) break;
+  const { size, step } = evidence.grid;
+  const { f, x } = evidence;
+  const fNull = f[nullIndex]!;
+  const last = direction === 1 ? Math.min(logPrior.length, size - 1 - nullIndex) : Math.min(logPrior.length, nullIndex);
+  // Two passes (maximum, then the sum) for a stable log-sum-exp without allocating; a weight below
+  // e^-60 cannot matter at any threshold used here.
+  let max = -Infinity;
+  for (let d = 1; d <= last; d++) {
     const lw = logPrior[d - 1]!;
-    if (lw < -60) continue; // weight below e^-60 cannot matter at any threshold used here
-    terms.push(lw + logLikelihoodRatio(evidence, k, nullIndex));
+    if (lw < -60) continue;
+    const k = nullIndex + direction * d;
+    const v = lw + x * (k - nullIndex) * step - (f[k]! - fNull);
+    if (v > max) max = v;
   }
-  return terms.length === 0 ? -Infinity : logSumExp(terms);
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  const exp = Math.exp;
+  for (let d = 1; d <= last; d++) {
+    const lw = logPrior[d - 1]!;
+    if (lw < -60) continue;
+    const k = nullIndex + direction * d;
+    sum += exp(lw + x * (k - nullIndex) * step - (f[k]! - fNull) - max);
+  }
+  return max + Math.log(sum);
 }
 
 /** ln E_t for H0: ρ ≤ ρ_{nullIndex} against the mixture of alternatives above it (regression test). */
