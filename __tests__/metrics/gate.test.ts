@@ -171,6 +171,26 @@ describe('sequential metrics keep one evidence process per rollout (issue 13)', 
     expect(lines.some((l) => /^metric errors: this step could detect/.test(l))).toBe(true);
   });
 
+  test('beginRollout starts a new evidence process: a second rollout does not inherit the first one\'s steps', async () => {
+    const w = counters();
+    const { g } = gate([metric], w.answer);
+    let now = 1_700_000_000_000;
+    g.beginRollout!({ steps: [10, 50], startedAt: now });
+    g.beginStep!(ctx(now));
+    for (let i = 0; i < 3; i++) {
+      w.serve(300, 3, 2_700, 27);
+      await g.check(ctx((now += 30_000)));
+    }
+    g.beginRollout!({ steps: [10, 50], startedAt: now });
+    g.beginStep!(ctx(now));
+    w.serve(300, 3, 2_700, 27);
+    await g.check(ctx((now += 30_000)));
+    w.serve(300, 3, 2_700, 27);
+    const c = await g.check(ctx((now += 30_000)));
+    expect(c.metrics[0]!.details?.steps).toBe(1);
+    expect(c.metrics[0]!.details?.intervals).toBe(1);
+  });
+
   test('a regression spread over two steps is caught by the rollout\'s evidence, not lost at the step boundary', async () => {
     // Each step alone is too short to reach e-value 1/α at 1 % → 2 %; together they are not.
     const w = counters();

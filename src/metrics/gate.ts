@@ -107,6 +107,12 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
   return {
     name: 'metrics',
     queries,
+    beginRollout() {
+      // A new rollout starts a new evidence process (one per rollout, not per step).
+      earlierSteps.clear();
+      histories = new Map();
+      states = new Map();
+    },
     beginStep() {
       for (const [name, h] of histories) if (h.length > 0) earlierSteps.set(name, [...(earlierSteps.get(name) ?? []), h]);
       histories = new Map();
