@@ -24,6 +24,9 @@ export const healthy = { errorRate: 0.01, latencyMs: { p50: 20, p99: 100 } };
 
 export interface AppSpec {
   namespace: string;
+  /** The Deployment's name (default web) and its stable image (default STABLE_IMAGE). */
+  name?: string;
+  image?: string;
   scenario: TrafficScenario;
   rps: number;
   /** Canary share override; by default the VirtualService's weight. */
@@ -52,12 +55,13 @@ export async function startWorld(apps: AppSpec[], scrapeIntervalMs = 500): Promi
   try {
     let seed = 1;
     for (const app of apps) {
-      await seedSampleApp(sim, { namespace: app.namespace, name: 'web', image: STABLE_IMAGE, replicas: 2, router: 'istio', labels: { 'canary-gate.io/track': 'stable' } });
+      const name = app.name ?? 'web';
+      await seedSampleApp(sim, { namespace: app.namespace, name, image: app.image ?? STABLE_IMAGE, replicas: 2, router: 'istio', labels: { 'canary-gate.io/track': 'stable' } });
       generators[app.namespace] = await startTrafficGenerator({
-        weightSource: app.weight ?? (() => currentCanaryWeight(sim, app.namespace, 'web')),
+        weightSource: app.weight ?? (() => currentCanaryWeight(sim, app.namespace, name)),
         namespace: app.namespace,
-        stable: 'web',
-        canary: 'web-canary',
+        stable: name,
+        canary: `${name}-canary`,
         rps: app.rps,
         scenario: app.scenario,
         seed: seed++,
@@ -78,7 +82,7 @@ export async function startWorld(apps: AppSpec[], scrapeIntervalMs = 500): Promi
  * offset: wait until rate() over the stable's requests has a value in every namespace.
  */
 async function waitForStableRates(url: string, namespaces: string[], timeoutMs = 30_000): Promise<void> {
-  const query = 'sum by (destination_workload_namespace) (rate(istio_requests_total{reporter="destination",destination_workload="web"}[10s]))';
+  const query = 'sum by (destination_workload_namespace) (rate(istio_requests_total{reporter="destination",destination_workload!~".+-canary"}[10s]))';
   const deadline = Date.now() + timeoutMs;
   let seen: string[] = [];
   while (Date.now() < deadline) {

@@ -1,0 +1,71 @@
+/**
+ * The README's first example, as written, started as a runner starts it (issue 11, "Done means"):
+ * the `with:` of its canary-gate step is read from README.md, its expressions evaluated the way the
+ * workflow would (secrets, github.ref_name), no config file in the workspace — and it promotes on
+ * the simulator, with live traffic and a real Prometheus. The one value replaced is the Prometheus
+ * address (http://prometheus.monitoring:9090 does not exist here): the world's Prometheus instead.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { startFakeSlack, type FakeSlack } from '../../src/sim/slack.ts';
+import { healthy, startWorld, type World } from '../e2e-metrics/world.ts';
+import { expectWhole } from '../support/cluster.ts';
+import { ROOT, RunnerDir, runAction } from '../support/runner.ts';
+
+interface Step {
+  uses?: string;
+  with?: Record<string, string | number>;
+}
+
+/** The `with:` of the first workflow's canary-gate step in README.md. */
+function readmeExample(): Record<string, string> {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const workflow = parseYaml(block) as { jobs: Record<string, { steps: Step[] }> };
+  const step = Object.values(workflow.jobs).flatMap((j) => j.steps).find((s) => s.uses?.includes('canary-gate'));
+  if (!step?.with) throw new Error('README: no canary-gate step with inputs in the first yaml block');
+  return Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, String(v)]));
+}
+
+let world: World;
+let slack: FakeSlack;
+let runner: RunnerDir;
+
+beforeAll(async () => {
+  const example = readmeExample();
+  world = await startWorld([{ namespace: example.namespace ?? '', name: example.deployment ?? '', image: 'ghcr.io/acme/checkout:v1.2.2', rps: 200, scenario: { canary: healthy, stable: healthy } }]);
+  slack = await startFakeSlack();
+  runner = new RunnerDir({ ref: 'refs/tags/v1.2.3', event_name: 'push' });
+});
+afterAll(async () => {
+  await Promise.all([world?.close(), slack?.close()]);
+  runner?.remove();
+});
+
+test('the README example promotes with its inputs alone (no .github/canary.yml)', async () => {
+  const example = readmeExample();
+  // What the workflow evaluates before the runner starts the step.
+  const values: Record<string, string> = { 'secrets.KUBECONFIG': world.sim.kubeconfig(), 'secrets.SLACK_WEBHOOK': slack.webhookUrl, 'github.ref_name': 'v1.2.3' };
+  const inputs = Object.fromEntries(
+    Object.entries(example).map(([k, v]) => [
+      k,
+      v.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_m, expr: string) => {
+        const value = values[expr];
+        if (value === undefined) throw new Error(`README example: no value for \${{ ${expr} }}`);
+        return value;
+      }),
+    ]),
+  );
+  expect(inputs['prometheus-url']).toBe('http://prometheus.monitoring:9090');
+  inputs['prometheus-url'] = world.prom.url;
+
+  const run = await runAction('main', { runner, inputs });
+  expect(run.stdout).toContain('Config file: none');
+  expect({ code: run.code, result: run.outputs.result, weight: run.outputs['final-weight'] }).toEqual({ code: 0, result: 'promoted', weight: '100' });
+  expectWhole(world.sim, inputs.namespace ?? '', { image: inputs.image ?? '', phase: 'promoted' }, inputs.deployment);
+  for (const w of (inputs.steps ?? '').split(',')) expect(run.stdout).toContain(`Canary weight set to ${w.trim()}%`);
+  expect(slack.calls.filter((c) => c.kind === 'webhook').length).toBeGreaterThan(0);
+  const post = await runAction('post', { runner, inputs, state: run.state });
+  expect(post.stdout).toContain('nothing to clean up');
+}, 600_000);
