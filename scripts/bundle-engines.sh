@@ -10,3 +10,5 @@ cp node_modules/libpg-query/wasm/libpg-query.wasm "$out/"
 mkdir -p "$out/pglite/fs"
 cp "$pg"/index.js "$pg"/initdb.js "$pg"/chunk-*.js "$pg"/pglite.wasm "$pg"/pglite.data "$pg"/initdb.wasm "$out/pglite/"
 cp "$pg"/fs/*.js "$out/pglite/fs/"
+# A pre-initialised data directory: the bundle's PGlite starts from it instead of running initdb.
+node scripts/pglite-template.ts "$out/pglite/template.tar.gz"

@@ -25,28 +25,45 @@ export interface CatalogSnapshot {
 /** The user's schemas: not the system catalogs, TOAST or temporary schemas. */
 export const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
-/** One round trip: the whole user catalog as JSON. */
-export const SNAPSHOT_SQL = `SELECT json_build_object(
+/**
+ * One round trip: the user catalog as JSON. `restricted` (parameters: the stable relations' and
+ * other objects' OIDs) reads only what the diff can report on — stable objects, the columns and
+ * constraints of stable relations, all enum labels — through the catalogs' OID indexes instead of
+ * scanning pg_attribute and pg_proc: the snapshots after each statement are most of the replay's
+ * time.
+ */
+function snapshotSql(restricted: boolean): string {
+  const rel = restricted ? 'c.oid = ANY($1::oid[])' : `${USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'f')`;
+  const col = restricted ? 'a.attrelid = ANY($1::oid[])' : `${USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`;
+  const con = restricted ? 'k.conrelid = ANY($1::oid[])' : `${USER_NS} AND k.conrelid <> 0`;
+  const other = (o: string): string => (restricted ? `${o} = ANY($2::oid[])` : USER_NS);
+  return `SELECT json_build_object(
  'relations', (SELECT coalesce(json_agg(json_build_object('oid', c.oid::int8, 'schema', n.nspname, 'name', c.relname, 'kind', c.relkind::text, 'rls', c.relrowsecurity, 'acl', c.relacl::text, 'unique', i.indisunique)), '[]')
    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
-   WHERE ${USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'f')),
+   WHERE ${rel}),
  'columns', (SELECT coalesce(json_agg(json_build_object('relid', a.attrelid::int8, 'attnum', a.attnum, 'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notnull', a.attnotnull, 'def', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity::text, 'generated', a.attgenerated::text)), '[]')
    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-   WHERE ${USER_NS} AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')),
+   WHERE ${col} AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')),
  'enums', (SELECT coalesce(json_agg(json_build_object('oid', e.oid::int8, 'typid', e.enumtypid::int8, 'type', CASE WHEN n.nspname = 'public' THEN t.typname::text ELSE n.nspname || '.' || t.typname END, 'label', e.enumlabel)), '[]')
    FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN pg_namespace n ON n.oid = t.typnamespace),
  'constraints', (SELECT coalesce(json_agg(json_build_object('oid', k.oid::int8, 'relid', k.conrelid::int8, 'name', k.conname, 'type', k.contype::text, 'def', pg_get_constraintdef(k.oid))), '[]')
-   FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE ${USER_NS} AND k.conrelid <> 0 AND k.contype IN ('c', 'u', 'f', 'x', 'p')),
+   FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE ${con} AND k.contype IN ('c', 'u', 'f', 'x', 'p')),
  'others', (SELECT coalesce(json_agg(o), '[]') FROM (
      SELECT p.oid::int8 AS oid, n.nspname AS schema, p.proname::text AS name, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${USER_NS}
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${other('p.oid')}
      UNION ALL SELECT t.oid::int8, n.nspname, t.typname::text, 'type' FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-       WHERE ${USER_NS} AND t.typtype IN ('e', 'd')
-     UNION ALL SELECT n.oid::int8, n.nspname, n.nspname::text, 'schema' FROM pg_namespace n WHERE ${USER_NS} AND n.nspname <> 'public'
+       WHERE ${other('t.oid')} AND t.typtype IN ('e', 'd')
+     UNION ALL SELECT n.oid::int8, n.nspname, n.nspname::text, 'schema' FROM pg_namespace n WHERE ${other('n.oid')} AND n.nspname <> 'public'${restricted ? ` AND ${USER_NS}` : ''}
      UNION ALL SELECT g.oid::int8, n.nspname, c.relname || '.' || g.tgname, 'trigger' FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_NS} AND NOT g.tgisinternal
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${other('g.oid')} AND NOT g.tgisinternal
    ) o)
 ) AS snapshot`;
+}
+
+/** The whole user catalog: the first snapshot, which defines what the stable version has. */
+export const SNAPSHOT_SQL = snapshotSql(false);
+/** Only the stable objects: `$1` the stable relations' OIDs, `$2` the other stable objects' OIDs. */
+export const STABLE_SNAPSHOT_SQL = snapshotSql(true);
 
 const PG_TYPES: Record<string, Partial<ColumnType>> = {
   smallint: { family: 'int', bytes: 2 },

@@ -52,6 +52,16 @@ export function loadLibPgQuery(): Promise<LibPgQuery> {
 /** Where the bundle ships PGlite's published files (copied by package.json `bundle`). */
 export const SHIPPED_PGLITE_DIR = join(HERE, 'pglite');
 
+/**
+ * The pre-initialised data directory the bundle ships (scripts/pglite-template.ts, gzipped tar),
+ * or undefined when run from source.
+ */
+export function shippedTemplate(): string | undefined {
+  if (!BUNDLED) return undefined;
+  const path = join(SHIPPED_PGLITE_DIR, 'template.tar.gz');
+  return existsSync(path) ? path : undefined;
+}
+
 let pglite: Promise<PGliteModule> | undefined;
 
 export function loadPGlite(): Promise<PGliteModule> {

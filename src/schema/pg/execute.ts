@@ -40,22 +40,34 @@ function sqlState(err: unknown): string {
 
 const SAVEPOINT = 'canary_gate_probe';
 
-/** Runs one probe in a transaction (a savepoint inside an open one) and rolls it back. */
+/**
+ * Runs one probe in a transaction (a savepoint inside an open one) and rolls it back. Round trips
+ * are most of execution's cost: the opening, the setup and (without parameters) the statement go
+ * in one; a failure is the setup's only when the setup alone fails.
+ */
 export async function runProbe(db: ExecDatabase, p: Probe, inTransaction = false): Promise<ProbeResult> {
   const open = inTransaction ? `SAVEPOINT ${SAVEPOINT}` : 'BEGIN';
   const close = inTransaction ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}; RELEASE SAVEPOINT ${SAVEPOINT}` : 'ROLLBACK';
+  const setup = [open, ...p.setup].join(';\n');
   try {
-    await db.exec(p.setup.length ? `${open};\n${p.setup.join(';\n')}` : open);
-  } catch (err) {
-    await db.exec(close).catch(() => undefined);
-    return { ok: false, setup: true, code: sqlState(err), message: errorMessage(err) };
-  }
-  try {
-    if (p.params) await db.query(p.sql, p.params);
-    else await db.exec(p.sql);
+    if (p.params) {
+      await db.exec(setup);
+      await db.query(p.sql, p.params);
+    } else {
+      await db.exec(`${setup};\n${p.sql}`);
+    }
     return { ok: true };
   } catch (err) {
-    return { ok: false, setup: false, code: sqlState(err), message: errorMessage(err) };
+    const failure = { code: sqlState(err), message: errorMessage(err) };
+    if (p.setup.length === 0) return { ok: false, setup: false, ...failure };
+    // Did the rows it needs fail to insert, or the statement itself?
+    await db.exec(close).catch(() => undefined);
+    try {
+      await db.exec(setup);
+    } catch (setupErr) {
+      return { ok: false, setup: true, code: sqlState(setupErr), message: errorMessage(setupErr) };
+    }
+    return { ok: false, setup: false, ...failure };
   } finally {
     await db.exec(close).catch(() => undefined);
   }

@@ -7,12 +7,13 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { CanaryGateError, errorMessage, InputError } from '../../util/errors.ts';
 import { withTimeout } from '../../util/retry.ts';
 import type { MigrationFile } from '../discovery.ts';
 import type { RuleHit } from '../rules/hit.ts';
-import { diffSnapshots, SNAPSHOT_SQL, stableIdentity, type CatalogSnapshot } from './catalog.ts';
-import { loadPGlite } from './engines.ts';
+import { diffSnapshots, SNAPSHOT_SQL, STABLE_SNAPSHOT_SQL, stableIdentity, type CatalogSnapshot, type StableIdentity } from './catalog.ts';
+import { loadPGlite, shippedTemplate } from './engines.ts';
 import { bisectFailures, failingProbes, planProbes, type ExecDatabase, type ExecutionFailure, type StableQuery } from './execute.ts';
 import type { PgStatement } from './parse.ts';
 
@@ -23,22 +24,35 @@ export interface ReplayDatabase extends ExecDatabase {
 
 export interface StartReplayOptions {
   /**
-   * A file holding a freshly initialised data directory. Starting from it skips initdb (most of
-   * PGlite's start-up time); it is written on the first start when missing. `false` disables it.
-   * Default: a file per PGlite version in the OS temp directory.
+   * A file holding a freshly initialised data directory (a tar, gzipped when it ends in `.gz`).
+   * Starting from it skips initdb, most of PGlite's start-up time. Default: the one the bundle
+   * ships; from source, a file per PGlite version in the OS temp directory, written on the first
+   * start. `false` disables it.
    */
   templateCache?: string | false;
+}
+
+async function readTemplate(path: string): Promise<Blob | undefined> {
+  const data = await readFile(path).catch(() => undefined);
+  if (!data) return undefined;
+  return new Blob([path.endsWith('.gz') ? gunzipSync(data) : data]);
 }
 
 /** Starts an in-memory PGlite; loads the WASM only when called. */
 export async function startReplayDatabase(opts: StartReplayOptions = {}): Promise<ReplayDatabase> {
   const { PGlite } = await loadPGlite();
+  const shipped = opts.templateCache === undefined ? shippedTemplate() : undefined;
+  if (shipped) {
+    const template = await readTemplate(shipped);
+    // A shipped template that does not load is a broken build: fall through to initdb, still correct.
+    if (template) return PGlite.create({ loadDataDir: template }).catch(() => PGlite.create());
+  }
   const cache = opts.templateCache === undefined ? await defaultTemplatePath() : opts.templateCache;
   if (cache) {
-    const template = await readFile(cache).catch(() => undefined);
+    const template = await readTemplate(cache);
     if (template) {
       try {
-        return await PGlite.create({ loadDataDir: new Blob([template]) });
+        return await PGlite.create({ loadDataDir: template });
       } catch {
         await rm(cache, { force: true }).catch(() => undefined); // a broken template is rebuilt below
       }
@@ -128,8 +142,11 @@ function isCatalogNeutral(s: PgStatement): boolean {
   return CATALOG_NEUTRAL.has(s.type);
 }
 
-async function snapshot(db: ReplayDatabase): Promise<CatalogSnapshot> {
-  const r = await db.query<{ snapshot: CatalogSnapshot | string }>(SNAPSHOT_SQL);
+/** The full catalog, or (given the stable identity) only what the diff reports on. */
+async function snapshot(db: ReplayDatabase, stable?: StableIdentity): Promise<CatalogSnapshot> {
+  const r = stable
+    ? await db.query<{ snapshot: CatalogSnapshot | string }>(STABLE_SNAPSHOT_SQL, [[...stable.relations], [...stable.others]])
+    : await db.query<{ snapshot: CatalogSnapshot | string }>(SNAPSHOT_SQL);
   const raw = r.rows[0]?.snapshot;
   return typeof raw === 'string' ? (JSON.parse(raw) as CatalogSnapshot) : (raw as CatalogSnapshot);
 }
@@ -198,7 +215,7 @@ export async function replayPgChange(
     outcome.applied.add(s.index);
     inTransaction = trackTransaction(s, inTransaction);
     if (isCatalogNeutral(s)) continue;
-    const after = await run(snapshot(db));
+    const after = await run(snapshot(db, stableIds));
     const hits = diffSnapshots(before, after, stableIds);
     if (hits.length) outcome.hits.set(s.index, hits);
     before = after;

@@ -1,0 +1,15 @@
+/**
+ * Writes a freshly initialised PGlite data directory (a gzipped tar from `dumpDataDir`) for the
+ * bundle: starting from it skips initdb, most of PGlite's cold start. Run by scripts/bundle-engines.sh.
+ *   node scripts/pglite-template.ts <out.tar.gz>
+ */
+import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { PGlite } from '@electric-sql/pglite';
+
+const out = process.argv[2];
+if (!out) throw new Error('usage: node scripts/pglite-template.ts <out.tar.gz>');
+const db = await PGlite.create();
+const tar = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
+await db.close();
+writeFileSync(out, gzipSync(tar, { level: 9 }));
