@@ -8,7 +8,7 @@ import type { Config } from './config/index.ts';
 import { PROMETHEUS_TOKEN_ENV } from './config/index.ts';
 import type { Secrets } from './config/load.ts';
 import { ClientNodeKubeApi, loadKubeConfig } from './kube/client.ts';
-import type { KubeApi, KubeObject } from './kube/types.ts';
+import type { KubeApi } from './kube/types.ts';
 import { createMetricGate } from './metrics/gate.ts';
 import { createSinks, type CreateSinksOptions, type NotifyCore } from './notify/factory.ts';
 import { Reporter } from './notify/reporter.ts';
@@ -17,7 +17,6 @@ import type { PreCheck, StepGate } from './rollout/gate.ts';
 import { planSteps } from './rollout/plan.ts';
 import type { Logger, ReportSink } from './rollout/report.ts';
 import { RolloutRunner, type RunnerDeps, type RunOutcome } from './rollout/runner.ts';
-import { deploymentRef } from './rollout/workloads.ts';
 import { createRouter, needsStableTrackLabel } from './traffic/factory.ts';
 import { sleep } from './util/retry.ts';
 import { schemaOptionsFromConfig } from './schema/config-schema.ts';
@@ -97,12 +96,11 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
   const kube = app.kube ?? createKubeApi(config, secrets, app.log, app.signal);
   const now = app.now ?? Date.now;
 
-  // The replicas router needs the stable's starting size; reading it is not a write.
-  const stable = mode === 'rollout' ? await kube.get<KubeObject & { spec?: { replicas?: number } }>(deploymentRef(c.namespace, deployment)) : undefined;
+  // The replicas router reads the stable's starting size itself, in verify(), before any write.
   const router = createRouter(config.routing.kind, {
     kube,
     target: { namespace: c.namespace, stable: deployment, canary: canaryName(deployment) },
-    options: { ...config.routing.options, ...(stable?.spec?.replicas !== undefined ? { stableReplicas: stable.spec.replicas } : {}) },
+    options: config.routing.options,
     log: (line) => app.log.info(line),
   });
 

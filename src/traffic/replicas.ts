@@ -86,7 +86,7 @@ export class ReplicasRouter implements TrafficRouter {
     if (this.stableStart === undefined) {
       const dep = await this.readStable();
       this.stableStart = dep.spec?.replicas ?? 1;
-      this.deps.log(`replicas: stable starting replica count not given, using the current ${this.stableStart}`);
+      this.deps.log(`replicas: the stable runs ${this.stableStart} pod(s) at the start; it never runs fewer during the rollout`);
     }
     return this.stableStart;
   }
