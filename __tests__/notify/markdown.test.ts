@@ -221,6 +221,14 @@ describe('renderReportMarkdown', () => {
     expectInert(comment);
   });
 
+  test('a metric with fewer than three samples is said in words, not charted', () => {
+    const r = runningReport();
+    r.metricHistory = [{ at: r.startedAt + 60_000, weight: 10, metric: 'success-rate', canary: 78.30687830687, stable: 97.8973048327 }];
+    const md = renderReportMarkdown(r);
+    expect(md).not.toContain('```mermaid');
+    expect(md).toContain('_success-rate: 1 sample(s) only, the last one canary 78.31, stable 97.9 at 10% weight._');
+  });
+
   test('a budget too small even for the leanest form is cut at a line and says so', () => {
     const md = renderReportMarkdown(rolledBackReport(), { maxBytes: 900 });
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(900);

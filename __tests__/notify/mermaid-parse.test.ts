@@ -38,7 +38,7 @@ const reports: [string, RolloutReport][] = [
   ['promoted', promotedReport()],
   ['rolled back', rolledBackReport()],
   ['running', runningReport()],
-  ['one point', withHistory(runningReport(), 1, () => ({ canary: 1, stable: 1 }))],
+  ['three points (the fewest charted)', withHistory(runningReport(), 3, () => ({ canary: 1, stable: 1 }))],
   ['no stable', withHistory(runningReport(), 30, (i) => ({ canary: i }))],
   ['stable only sometimes', withHistory(runningReport(), 30, (i) => ({ canary: i, ...(i % 3 === 0 ? { stable: 2 } : {}) }))],
   ['constant', withHistory(runningReport(), 40, () => ({ canary: 0, stable: 0 }))],

@@ -208,7 +208,8 @@ function renderAtLevel(report: Readonly<RolloutReport>, level: DetailLevel, redu
 /** What and where, as one header row and one value row (no empty header), then images and notes. */
 function overview(report: Readonly<RolloutReport>): string[] {
   const cells: [string, string][] = [
-    ['Canary weight', `**${formatValue(report.weight, '%')}**`],
+    // After a promotion the canary is at 0 because stable runs the new image: say where the traffic is.
+    report.result === 'promoted' ? ['New image', '**100% of traffic**'] : ['Canary weight', `**${formatValue(report.weight, '%')}**`],
     ['Phase', escapeMarkdown(report.phase, 60)],
     ['Router', escapeMarkdown(report.router, 60)],
     ['Updated', new Date(report.updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z')],
@@ -217,7 +218,7 @@ function overview(report: Readonly<RolloutReport>): string[] {
   if (runLink) cells.push(['Workflow run', `[run ${escapeMarkdown(report.runId, 40)}](${runLink})`]);
   const lines = [
     `| ${cells.map(([k]) => k).join(' | ')} |`,
-    `|${cells.map(([k]) => (k === 'Canary weight' ? '---:' : '---')).join('|')}|`,
+    `|${cells.map((_, i) => (i === 0 ? '---:' : '---')).join('|')}|`,
     `| ${cells.map(([, v]) => v).join(' | ')} |`,
     '',
     `Stable ${report.images.stable ? codeSpan(report.images.stable, 200) : '–'} → canary ${report.images.canary ? codeSpan(report.images.canary, 200) : '–'}`,
@@ -286,7 +287,15 @@ function queriesTable(gateSteps: readonly StepRecord[]): string[] {
   const queries = new Map<string, { gate: string; metric: string; query: string }>();
   for (const step of gateSteps) {
     for (const [gate, check] of Object.entries(step.gates)) {
-      for (const m of check.metrics) if (m.query) queries.set(`${gate}\u0000${m.name}`, { gate, metric: m.name, query: m.query });
+      for (const m of check.metrics) {
+        if (!m.query) continue;
+        // The metric gate joins the canary's and the stable's query with a newline.
+        const parts = m.query.split('\n').filter((q) => q.trim() !== '');
+        parts.forEach((query, i) => {
+          const metric = parts.length === 2 ? `${m.name} (${i === 0 ? 'canary' : 'stable'})` : m.name;
+          queries.set(`${gate}\u0000${m.name}\u0000${i}`, { gate, metric, query });
+        });
+      }
     }
   }
   if (queries.size === 0) return [];
@@ -330,7 +339,7 @@ function precheckSection(report: Readonly<RolloutReport>, maxChars: number): str
  * canary line, stable line). Orange and blue stay apart for the common colour-vision deficiencies;
  * the grey of the bars sits behind both lines in either theme.
  */
-export const CHART_COLORS = { weight: '#afb8c1', canary: '#e8590c', stable: '#1f6feb' } as const;
+export const CHART_COLORS = { weight: '#8c959f', canary: '#e8590c', stable: '#1f6feb' } as const;
 
 /** One chart point: a time (ms since the rollout started) and the values shown there. */
 interface ChartPoint {
@@ -369,6 +378,9 @@ export function resampleForChart(points: readonly ChartPoint[], max: number): Ch
   return out;
 }
 
+/** Fewer samples than this are reported as text: a chart of one or two points says nothing. */
+const MIN_CHART_POINTS = 3;
+
 function charts(report: Readonly<RolloutReport>, level: DetailLevel): string[] {
   const history = report.metricHistory;
   if (level.charts <= 0 || level.chartPoints <= 0) return ['_Charts omitted to fit the size limit._'];
@@ -385,6 +397,13 @@ function charts(report: Readonly<RolloutReport>, level: DetailLevel): string[] {
       .filter((p) => typeof p.canary === 'number' && Number.isFinite(p.canary))
       .sort((a, b) => a.at - b.at);
     if (raw.length === 0) continue;
+    const unit = metricUnit(report, name);
+    if (raw.length < MIN_CHART_POINTS) {
+      // A line needs points: a check or two is said in words.
+      const last = raw.at(-1)!;
+      out.push('', `_${escapeMarkdown(name, 80)}: ${raw.length} sample(s) only, the last one canary ${formatValue(last.canary, unit)}${last.stable !== undefined ? `, stable ${formatValue(last.stable, unit)}` : ''} at ${formatValue(last.weight, '%')} weight._`);
+      continue;
+    }
     const withStable = raw.some((p) => typeof p.stable === 'number' && Number.isFinite(p.stable));
     // Mermaid lines cannot have gaps: a missing stable value repeats the previous one.
     let lastStable = raw.find((p) => Number.isFinite(p.stable))?.stable;
@@ -400,7 +419,6 @@ function charts(report: Readonly<RolloutReport>, level: DetailLevel): string[] {
     const margin = max > min ? (max - min) * 0.1 : Math.max(Math.abs(max) * 0.05, 1e-6);
     const bottom = min >= 0 && min - margin < 0 ? 0 : min - margin;
     const top = max + margin;
-    const unit = metricUnit(report, name);
     const axisName = mermaidLabel(unit ? `${name} (${unit})` : name, 40);
     const fromMin = sampled[0]!.offsetMs / 60_000;
     const toMin = Math.max(sampled.at(-1)!.offsetMs / 60_000, fromMin + 1 / 60);
