@@ -77,7 +77,7 @@ const gate = (name: string, decide: (weight: number, check: number) => GateCheck
     },
     check: async (ctx) => {
       const verdict = decide(ctx.weight, ++checks);
-      return { verdict, summary: `${name} ${verdict} at ${ctx.weight}%`, metrics: [{ name, verdict, explanation: 'test', canaryValue: ctx.weight }] };
+      return { verdict, summary: `${name} ${verdict} at ${ctx.weight}%`, metrics: [{ name, verdict, explanation: `canary ${ctx.weight}`, canaryValue: ctx.weight }] };
     },
   };
 };
@@ -92,7 +92,7 @@ test('a gate that fails at 30 % rolls back with reason gate-failed naming the me
   const { runner, weights } = f.runner({ gates: [gate('errors', (w) => (w >= 30 ? 'fail' : 'pass'))] });
   const out = await runner.run();
   expect(out).toMatchObject({ result: 'rolled-back', reason: 'gate-failed' });
-  expect(out.message).toBe('errors: test (canary 30)');
+  expect(out.message).toBe('errors: canary 30');
   expect(weights).toEqual([10, 30]);
   expect(out.report.steps.map((s) => s.verdict)).toEqual(['pass', 'fail', 'skipped']);
   expect(image(f.ns)).toBe('web:1');

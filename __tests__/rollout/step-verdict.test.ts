@@ -38,17 +38,17 @@ describe('step verdict', () => {
     expect(v.kind === 'breach' && v.message).toBe('step 2 (30%) did not pass within 60s (step-timeout): metrics: continue — 1 of 2 metrics pass');
   });
 
-  test('the failure message names each failing metric with its numbers, else the gate summary', () => {
+  test('the failure message names each failing metric with its judge\'s explanation, numbers said once, else the gate summary', () => {
     const metrics = check('fail', {
       summary: 'metric error-rate failed',
       metrics: [
-        { name: 'error-rate', verdict: 'fail', explanation: 'canary above threshold', canaryValue: 7, stableValue: 0.5, threshold: '< 1' },
+        { name: 'error-rate', verdict: 'fail', explanation: 'canary 7% is above the maximum 1%', canaryValue: 7, stableValue: 0.5, threshold: '<= 1%' },
         { name: 'latency', verdict: 'pass', explanation: 'fine', canaryValue: 100 },
       ],
     });
     const v = at([named('readiness', check('fail', { summary: 'web-canary: CrashLoopBackOff', reason: 'canary-crashloop' })), named('metrics', metrics)]);
     expect(v.kind === 'breach' && v.message).toBe(
-      'readiness: web-canary: CrashLoopBackOff; error-rate: canary above threshold (canary 7, stable 0.5, threshold < 1)',
+      'readiness: web-canary: CrashLoopBackOff; error-rate: canary 7% is above the maximum 1%',
     );
     expect(failureText('schema', check('fail', { summary: 'blocked' }))).toBe('schema: blocked');
   });

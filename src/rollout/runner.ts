@@ -210,7 +210,8 @@ export class RolloutRunner {
         event = await this.perform(state, action, forward);
       } catch (err) {
         event = action.kind === 'rollback' ? { type: 'rollback-failed', message: errorMessage(err) } : breachEvent(err, { timedOut: timeout.aborted, cancelled: !!this.deps.signal?.aborted, leaseLost: leaseLost.aborted && { reason: leaseLost.reason } }, this.s.timeoutMs);
-        if (action.kind !== 'rollback') this.deps.log.error(`${action.kind} failed: ${event.type === 'breach' ? event.message : ''}`);
+        // The reason itself is said once, as the job's failure (one annotation), not at every layer.
+        if (action.kind !== 'rollback') this.deps.log.info(`${action.kind} failed${event.type === 'breach' ? ` (${event.reason})` : ''}; rolling back.`);
       }
       if (event.type === 'breach' || event.type === 'abort-requested') {
         await this.builder.rollingBack(event.type === 'breach' ? event.reason : 'aborted', event.message);
@@ -254,7 +255,7 @@ export class RolloutRunner {
         });
       case 'rollback':
         return log.group(`Roll back (${action.reason})`, async () => {
-          log.error(`Rolling back: ${action.reason} — ${action.message}`);
+          log.info(`Rolling back: ${action.reason} — ${action.message}`);
           await this.effects.rollback(state);
           return { type: 'rolled-back' } as const;
         });

@@ -67,18 +67,12 @@ export function stepVerdict(input: StepInput): StepDecision {
   };
 }
 
-/** The reason a person reads first: each failing metric with its numbers, else the gate's summary. */
+/**
+ * The reason a person reads first: each failing metric with its judge's explanation (which already
+ * holds the numbers, formatted once), else the gate's summary.
+ */
 export function failureText(gate: string, check: GateCheck): string {
   const metrics = check.metrics.filter((m) => m.verdict === 'fail');
   if (metrics.length === 0) return `${gate}: ${check.summary}`;
-  return metrics
-    .map((m) => {
-      const values = [
-        m.canaryValue !== undefined ? `canary ${m.canaryValue}` : undefined,
-        m.stableValue !== undefined ? `stable ${m.stableValue}` : undefined,
-        m.threshold ? `threshold ${m.threshold}` : undefined,
-      ].filter(Boolean);
-      return `${m.name}: ${m.explanation}${values.length ? ` (${values.join(', ')})` : ''}`;
-    })
-    .join('; ');
+  return metrics.map((m) => `${m.name}: ${m.explanation}`).join('; ');
 }
