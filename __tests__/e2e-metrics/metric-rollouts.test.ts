@@ -134,7 +134,7 @@ test.concurrent('a canary with 3x the stable p99 is rolled back by the relative 
   const lat = metric(report, 0, 'latency-p99');
   expect(lat.verdict).toBe('fail');
   expect(lat.canaryValue!).toBeGreaterThan(1.5 * lat.stableValue!);
-  expect(lat.threshold).toMatch(/^<= 1\.5 x stable \(\d+(\.\d+)?ms\)$/);
+  expect(lat.threshold).toMatch(/^<= 1\.5 x stable \(\d+(\.\d+)? ms\)$/);
   // The error rate is the stable's: only the latency judge objects.
   expect(metric(report, 0, 'success-rate').verdict).not.toBe('fail');
   expect(run.outcome.message).toContain('latency-p99');
@@ -288,7 +288,7 @@ test.concurrent('the bundled action (dist/main) gates on the prometheus-url inpu
   expect(run.stdout).toContain('Config file: .github/canary.yml (the default).');
   expect(run.stdout).toContain('destination_workload_namespace="bundled",destination_workload="web-canary"');
   expect(run.stdout).toMatch(/metric success-rate: canary (100|9\d(\.\d+)?)%, stable 9\d(\.\d+)?%, threshold >= 95% -> pass/);
-  expect(run.stdout).toMatch(/metric latency-p99: canary \d+(\.\d+)?ms, stable \d+(\.\d+)?ms, threshold <= 1\.5 x stable .* -> pass/);
+  expect(run.stdout).toMatch(/metric latency-p99: canary \d+(\.\d+)? ms, stable \d+(\.\d+)? ms, threshold <= 1\.5 x stable .* -> pass/);
 });
 
 // Last: it stops the shared Prometheus.

@@ -117,7 +117,7 @@ test('canary with a raised p99 fails the relative judge', async () => {
   const lat = byName(check, 'latency-p99');
   expect(lat.verdict).toBe('fail');
   expect(lat.canaryValue!).toBeGreaterThan(1.5 * lat.stableValue!);
-  expect(lat.threshold).toMatch(/^<= 1\.5 x stable \(\d+(\.\d+)?ms\)$/);
+  expect(lat.threshold).toMatch(/^<= 1\.5 x stable \(\d+(\.\d+)? ms\)$/);
   expect(byName(check, 'success-rate').verdict).toBe('pass');
 });
 
