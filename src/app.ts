@@ -126,6 +126,7 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
       : createSinks({
           config: config.notify,
           github: app.github ?? { owner: '', repo: '', sha: '' },
+          ...(c.environment ? { deployment: { environment: c.environment, ...(c['environment-url'] ? { environmentUrl: c['environment-url'] } : {}) } } : {}),
           slack: { webhookUrl: secrets['slack-webhook'], botToken: secrets['slack-bot-token'] },
           ...(c['report-path'] ? { reportPath: c['report-path'] } : {}),
           core: app.core,

@@ -44,6 +44,8 @@ const PLAUSIBLE: Partial<Record<(typeof CONFIG_INPUTS)[number], string[]>> = {
   'lease-duration': ['60s'],
   'run-id': ['123-1', 'abc'],
   'report-path': ['/tmp/report.json'],
+  environment: ['production', 'staging'],
+  'environment-url': ['https://shop.example.com'],
 };
 
 const inputValue = (name: (typeof CONFIG_INPUTS)[number]) =>

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { CONFIG_SCHEMA_ID, configJsonSchema } from '../../src/config/json-schema.ts';
 
@@ -19,7 +20,9 @@ describe('canary.schema.json', () => {
     expect(committed).toEqual(configJsonSchema());
   });
 
-  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(committed);
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  const validate = ajv.compile(committed);
 
   test("accepts the README's example, whose first line points editors at this schema", () => {
     const text = readmeExample();

@@ -157,6 +157,7 @@ function everythingVisible(results: ActionResult[]): [string, string][] {
   seen.push(['github requests', JSON.stringify(github.requests)]);
   seen.push(['github comments', JSON.stringify(github.comments(7))]);
   seen.push(['github statuses', JSON.stringify(github.statuses)]);
+  seen.push(['github check runs', JSON.stringify(github.checkRuns)], ['github deployments', JSON.stringify(github.deployments)]);
   seen.push(['cluster objects', JSON.stringify(sim.store.dump())]);
   return seen;
 }

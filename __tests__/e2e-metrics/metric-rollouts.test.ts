@@ -102,7 +102,7 @@ test.concurrent('a healthy canary is promoted on real query results, with per-st
     }
   }
   expect(run.summary).toContain('Promoted');
-  expect(run.summary).toMatch(/\| metrics \| success-rate \| ✅ pass \| (100|9\d(\.\d+)?) \| (100|9\d(\.\d+)?) \|/);
+  expect(run.summary).toMatch(/\| metrics \| success-rate \| ✅ pass \| (100|9\d(\.\d+)?)% \| (100|9\d(\.\d+)?)% \|/);
 });
 
 test.concurrent('a canary with 20 % errors is rolled back at the first step, naming metric, query, values and threshold', async () => {

@@ -71,7 +71,7 @@ test.each([
       githubCall: { sleep: async () => undefined },
       slackOverrides: { sleep: async () => undefined },
     });
-    expect(sinks.map((s) => s.name).sort()).toEqual(['annotations', 'commit-status', 'job-summary', 'json-file', 'pr-comment', 'slack-webhook']);
+    expect(sinks.map((s) => s.name).sort()).toEqual(['annotations', 'check-run', 'job-summary', 'json-file', 'pr-comment', 'slack-webhook']);
     expect(fc.secrets).toEqual([GH_TOKEN, slack.webhookUrl]);
 
     const reporter = new Reporter(sinks, { warning: (m) => warnings.push(m) });
@@ -79,11 +79,13 @@ test.each([
 
     if (degraded) {
       expect(gh.comments(7)).toHaveLength(0);
-      expect(warnings.filter((w) => w.includes('403'))).toHaveLength(2);
+      // The check run falls back to a commit status, which a fork's read-only token may not set either.
+      expect(warnings.filter((w) => w.includes('403'))).toHaveLength(3);
     } else {
       expect(gh.comments(7)).toHaveLength(1);
-      // Unchanged descriptions are not posted again (GitHub keeps at most 1000 statuses per context).
-      expect(gh.statuses.map((s) => s.state)).toEqual(['pending', 'failure']);
+      // The check run carries the report; no commit status unless asked for (notify.commit-status).
+      expect(gh.checkRuns.map((r) => [r.status, r.conclusion])).toEqual([['completed', 'failure']]);
+      expect(gh.statuses).toEqual([]);
       expect(warnings).toEqual([]);
     }
     expect(slack.calls.filter((c) => c.status === 200)).toHaveLength(5);
@@ -106,7 +108,7 @@ test('bot token + channel selects the tracking Slack sink; missing secrets warn 
   const fc = fakeCore();
   const warnings: string[] = [];
   const bot = createSinks({
-    config: parseNotifyConfig({ slack: { 'bot-token-env': 'SLACK_BOT_TOKEN', channel: 'C0DEPLOYS' }, 'pr-comment': false, 'commit-status': false }),
+    config: parseNotifyConfig({ slack: { 'bot-token-env': 'SLACK_BOT_TOKEN', channel: 'C0DEPLOYS' }, 'pr-comment': false, 'check-run': false }),
     github: { owner: 'acme', repo: 'shop', sha: SHA },
     slack: { botToken: BOT_TOKEN },
     core: fc.core,
@@ -124,7 +126,7 @@ test('bot token + channel selects the tracking Slack sink; missing secrets warn 
   });
   expect(none).toEqual([]);
   expect(warnings).toEqual([
-    'No GitHub token was given: the pull-request comment and the commit status are skipped (pass github-token).',
+    'No GitHub token was given: the pull-request comment, the check run, the commit status and the deployment are skipped (pass github-token).',
     'Slack is configured but the environment variable SLACK_WEBHOOK_URL is empty or unset; Slack notifications are skipped.',
   ]);
 });
@@ -137,7 +139,7 @@ test('config errors name the field and what to do', () => {
   expect(() => parseNotifyConfig({ slack: { 'bot-token-env': 'T' } })).toThrow(/needs slack\.channel/);
   expect(() => parseNotifyConfig({ prcomment: true })).toThrow(/unknown key\(s\) "prcomment"; expected slack, pr-comment/);
   expect(() => parseNotifyConfig({ summary: 'yes' })).toThrow(/notify\.summary: summary must be true or false/);
-  expect(parseNotifyConfig(undefined)).toEqual({ 'pr-comment': true, 'commit-status': true, summary: true, annotations: true });
+  expect(parseNotifyConfig(undefined)).toEqual({ 'pr-comment': true, 'check-run': true, 'commit-status': false, summary: true, annotations: true });
 });
 
 test('job summary through @actions/core: written once at the end, even when events repeat', async () => {

@@ -21,7 +21,8 @@ function octokit() {
   return getOctokit(TOKEN, { baseUrl: gh.url });
 }
 
-const writes = () => gh.requests.filter((r) => r.method !== 'GET');
+// GraphQL's viewer query is a POST that writes nothing.
+const writes = () => gh.requests.filter((r) => r.method !== 'GET' && r.path !== '/graphql');
 
 test('the comment is created once, then edited in place at every step', async () => {
   gh = await startFakeGitHub({ token: TOKEN });
@@ -60,11 +61,23 @@ test('a second run finds its comment again by marker and author, among many, and
   expect(gh.comments(7).find((c) => c.id === ours.id)!.body).toContain('❌ Rolled back');
   expect(gh.comments(7).find((c) => c.id === quoted.id)!.body).toBe(`look: ${MARKER}`);
   expect(gh.comments(7).find((c) => c.id === other.id)!.body).toContain('other');
-  // Paginated with the Link header (per_page=100 -> 2 pages), GET /user tried (403 for an app token).
+  // Paginated with the Link header (per_page=100 -> 2 pages); who we are comes from GraphQL's
+  // viewer, never from GET /user (which refuses an app token).
   const listCalls = gh.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/issues/7/comments'));
   expect(listCalls.map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
-  expect(gh.requests.some((r) => r.path === '/user')).toBe(true);
+  expect(gh.requests.filter((r) => r.path === '/graphql').map((r) => r.body)).toEqual([{ query: 'query { viewer { login } }' }]);
+  expect(gh.requests.some((r) => r.path === '/user')).toBe(false);
   expect(gh.requests.every((r) => r.authorized)).toBe(true);
+});
+
+test("another app's bot comment carrying the marker is left alone: only the token's own login matches", async () => {
+  gh = await startFakeGitHub({ token: TOKEN });
+  const otherBot = { login: 'some-other-app[bot]', id: 77, type: 'Bot' as const };
+  const theirs = gh.addComment(7, `${MARKER}\nquoted by another bot`, otherBot);
+  const sink = createPrCommentSink({ octokit: octokit(), owner: 'acme', repo: 'shop', prNumber: 7, warn: () => undefined, call: noSleep });
+  await sink.publish(promotedReport(), { type: 'finished', result: 'promoted' });
+  expect(gh.comments(7).find((c) => c.id === theirs.id)!.body).toBe(`${MARKER}\nquoted by another bot`);
+  expect(gh.comments(7).filter((c) => c.user.login === GITHUB_ACTIONS_BOT.login)).toHaveLength(1);
 });
 
 test('with a personal token the comment is matched by the token owner login', async () => {

@@ -15,6 +15,7 @@ export function githubContext(env: Record<string, string | undefined>, token: st
   const [owner = '', repo = ''] = repository.split('/');
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const pr = eventPayload?.pull_request;
+  const workflow = workflowPath(env.GITHUB_WORKFLOW_REF, repository);
   return {
     ...(token ? { token } : {}),
     owner,
@@ -23,5 +24,13 @@ export function githubContext(env: Record<string, string | undefined>, token: st
     ...(pr?.number !== undefined ? { prNumber: pr.number } : {}),
     ...(env.GITHUB_RUN_ID ? { runUrl: `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
     ...(env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {}),
+    ...(workflow ? { workflowPath: workflow } : {}),
   };
+}
+
+/** The workflow file in the repository, from GITHUB_WORKFLOW_REF ("owner/repo/.github/workflows/deploy.yml@refs/heads/main"). */
+export function workflowPath(workflowRef: string | undefined, repository: string): string | undefined {
+  if (!workflowRef?.startsWith(`${repository}/`)) return undefined;
+  const file = workflowRef.slice(repository.length + 1).replace(/@[^@]*$/, '');
+  return /^\.github\/workflows\/[^\s]+\.ya?ml$/.test(file) ? file : undefined;
 }

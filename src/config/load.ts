@@ -43,6 +43,8 @@ export const CONFIG_INPUTS = [
   'lease-duration',
   'run-id',
   'report-path',
+  'environment',
+  'environment-url',
 ] as const;
 
 export { MAX_CONFIG_BYTES } from './sources.ts';

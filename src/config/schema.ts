@@ -150,6 +150,11 @@ export const baseConfigSchema = z
       .min(1, 'must be a file path, e.g. canary-report.json')
       .refine((p) => !p.includes('\0'), 'must not contain NUL; give a file path, e.g. canary-report.json')
       .optional(),
+    // A GitHub Deployment per rollout in this environment (shown under Environments); none when unset.
+    environment: text('a GitHub environment name, e.g. production').min(1, 'must be a GitHub environment name, e.g. production').max(255, 'must be at most 255 characters (a GitHub environment name)').optional(),
+    'environment-url': text('an http(s) URL, e.g. https://shop.example.com')
+      .refine((u) => /^https?:\/\/[^\s/]+/.test(u) && URL.canParse(u), 'must be an http(s) URL where the deployed service can be reached, e.g. https://shop.example.com')
+      .optional(),
     routing: z.record(z.string(), z.unknown(), { error: 'must be a mapping with router: and its options, e.g. routing: { router: istio }' }).default({}),
     metrics: z.unknown().optional(),
     providers: z.unknown().optional(),

@@ -8,7 +8,8 @@
  *     webhook-env: SLACK_WEBHOOK_URL     # incoming webhook: one message per event
  *     # or: bot-token-env: SLACK_BOT_TOKEN + channel: C0123456789 (one message, updated in place)
  *   pr-comment: true
- *   commit-status: true
+ *   check-run: true         # a check run with the report (a commit status instead without checks: write)
+ *   commit-status: false    # a commit status as well
  *   summary: true
  *   annotations: true
  *   report-path: canary-report.json
@@ -49,7 +50,10 @@ export const NotifyConfigSchema = z
   .strictObject({
     slack: SlackNotifySchema.optional(),
     'pr-comment': z.boolean({ error: 'pr-comment must be true or false' }).default(true),
-    'commit-status': z.boolean({ error: 'commit-status must be true or false' }).default(true),
+    // The rollout on the commit: a check run with the full report (checks: write), falling back to
+    // a commit status when the token may not create check runs; commit-status adds the status too.
+    'check-run': z.boolean({ error: 'check-run must be true or false' }).default(true),
+    'commit-status': z.boolean({ error: 'commit-status must be true or false' }).default(false),
     summary: z.boolean({ error: 'summary must be true or false' }).default(true),
     annotations: z.boolean({ error: 'annotations must be true or false' }).default(true),
     'report-path': z
@@ -58,7 +62,7 @@ export const NotifyConfigSchema = z
       .refine((p) => !p.includes('\0'), { error: 'report-path must not contain NUL' })
       .optional(),
   })
-  .default({ 'pr-comment': true, 'commit-status': true, summary: true, annotations: true });
+  .default({ 'pr-comment': true, 'check-run': true, 'commit-status': false, summary: true, annotations: true });
 
 export type NotifyConfig = z.infer<typeof NotifyConfigSchema>;
 

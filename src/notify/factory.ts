@@ -5,9 +5,11 @@
 import { getOctokit } from '@actions/github';
 import type { ReportSink } from '../rollout/report.ts';
 import { createAnnotationsSink } from './annotations.ts';
+import { createCheckRunSink } from './check-run.ts';
 import type { AnnotationWriter } from './annotations.ts';
 import { createCommitStatusSink } from './commit-status.ts';
 import type { NotifyConfig } from './config.ts';
+import { createDeploymentSink } from './deployment.ts';
 import type { GitHubCallOptions } from './github-errors.ts';
 import { createJobSummarySink } from './job-summary.ts';
 import type { SummaryWriter } from './job-summary.ts';
@@ -33,7 +35,11 @@ export interface CreateSinksOptions {
     runUrl?: string;
     /** REST base URL (GITHUB_API_URL on GHES; a local fake in tests). */
     apiUrl?: string;
+    /** The workflow file (from GITHUB_WORKFLOW_REF), where check-run annotations point. */
+    workflowPath?: string;
   };
+  /** A GitHub Deployment in this environment (the environment input); none when absent. */
+  deployment?: { environment: string; environmentUrl?: string };
   slack: { webhookUrl?: string; botToken?: string; channel?: string; apiUrl?: string };
   /** Overrides config['report-path'] (e.g. from the action input). */
   reportPath?: string;
@@ -58,9 +64,9 @@ export function createSinks(opts: CreateSinksOptions): ReportSink[] {
   if (config.summary) sinks.push(createJobSummarySink({ summary: opts.core.summary }));
   if (config.annotations) sinks.push(createAnnotationsSink({ core: opts.core }));
 
-  const wantsGitHub = config['pr-comment'] || config['commit-status'];
+  const wantsGitHub = config['pr-comment'] || config['check-run'] || config['commit-status'] || opts.deployment !== undefined;
   if (wantsGitHub && !github.token) {
-    opts.warn('No GitHub token was given: the pull-request comment and the commit status are skipped (pass github-token).');
+    opts.warn('No GitHub token was given: the pull-request comment, the check run, the commit status and the deployment are skipped (pass github-token).');
   } else if (wantsGitHub && github.token) {
     const octokit = getOctokit(github.token, github.apiUrl ? { baseUrl: github.apiUrl } : {});
     if (config['pr-comment']) {
@@ -73,6 +79,35 @@ export function createSinks(opts: CreateSinksOptions): ReportSink[] {
           sha: github.sha,
           warn: opts.warn,
           ...(opts.info ? { info: opts.info } : {}),
+          ...(opts.githubCall ? { call: opts.githubCall } : {}),
+        }),
+      );
+    }
+    if (config['check-run']) {
+      sinks.push(
+        createCheckRunSink({
+          octokit,
+          owner: github.owner,
+          repo: github.repo,
+          sha: github.sha,
+          ...(github.runUrl ? { detailsUrl: github.runUrl } : {}),
+          ...(github.workflowPath ? { workflowPath: github.workflowPath } : {}),
+          warn: opts.warn,
+          ...(opts.githubCall ? { call: opts.githubCall } : {}),
+        }),
+      );
+    }
+    if (opts.deployment) {
+      sinks.push(
+        createDeploymentSink({
+          octokit,
+          owner: github.owner,
+          repo: github.repo,
+          sha: github.sha,
+          environment: opts.deployment.environment,
+          ...(opts.deployment.environmentUrl ? { environmentUrl: opts.deployment.environmentUrl } : {}),
+          ...(github.runUrl ? { logUrl: github.runUrl } : {}),
+          warn: opts.warn,
           ...(opts.githubCall ? { call: opts.githubCall } : {}),
         }),
       );

@@ -12,6 +12,9 @@ import { renderReportMarkdown } from './markdown.ts';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
+/** The login GITHUB_TOKEN posts as (GitHub Actions' app). */
+export const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
+
 /** GitHub caps comment bodies at 65,536 characters; stay well below in bytes. */
 export const COMMENT_MAX_BYTES = 60_000;
 
@@ -51,7 +54,7 @@ export function createPrCommentSink(opts: PrCommentSinkOptions): ReportSink {
   let prNumber: number | undefined = opts.prNumber;
   let prLookedUp = opts.prNumber !== undefined;
   let comment: CommentRef | undefined;
-  let selfLogin: string | null | undefined; // undefined: not asked yet; null: GET /user not allowed
+  let selfLogin: string | undefined; // undefined: not asked yet
 
   const call = <T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> => callGitHub(fn, opts.call);
 
@@ -69,15 +72,20 @@ export function createPrCommentSink(opts: PrCommentSinkOptions): ReportSink {
     return prNumber;
   }
 
-  async function whoAmI(): Promise<string | null> {
+  /**
+   * Who the token belongs to, through GraphQL's `viewer`, which answers for GitHub App installation
+   * tokens (GITHUB_TOKEN) as well as personal tokens; REST `GET /user` refuses installation tokens.
+   * When GraphQL is unavailable (403 on a locked-down GHES), the Actions bot's login stands in: that
+   * is who GITHUB_TOKEN posts as.
+   */
+  async function whoAmI(): Promise<string> {
     if (selfLogin !== undefined) return selfLogin;
     try {
-      const res = await call((signal) => opts.octokit.rest.users.getAuthenticated({ request: { signal } }));
-      selfLogin = res.data.login;
+      const res = await call((signal) => opts.octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }', { request: { signal } }));
+      selfLogin = res.viewer.login;
     } catch (err) {
-      // GitHub App installation tokens (GITHUB_TOKEN) may not call GET /user.
       if (!isPermissionError(err)) throw err;
-      selfLogin = null;
+      selfLogin = GITHUB_ACTIONS_LOGIN;
     }
     return selfLogin;
   }
@@ -94,8 +102,8 @@ export function createPrCommentSink(opts: PrCommentSinkOptions): ReportSink {
     for await (const page of iterator) {
       for (const c of page.data) {
         if (!c.body?.includes(marker)) continue;
-        const mine = login !== null ? c.user?.login === login : c.user?.type === 'Bot' || c.user?.login === 'github-actions[bot]';
-        if (mine) return { id: c.id };
+        // Only our own comment: another bot or a person may quote the marker.
+        if (c.user?.login === login) return { id: c.id };
       }
     }
     return undefined;

@@ -1,8 +1,10 @@
 /**
  * A local stand-in for the parts of GitHub's REST API that Canary Gate's reporting uses: issue
  * comments (list with Link-header pagination, create, update), the pull requests of a commit, commit
- * statuses and GET /user. Shapes and errors follow docs.github.com/rest. For tests and the demo;
- * never bundled into the action. Listens on 127.0.0.1 with an OS-chosen port.
+ * statuses, check runs, deployments and their statuses, GET /user and GraphQL's `viewer`. Shapes
+ * and errors follow docs.github.com/rest (and docs.github.com/graphql for `viewer`); request shapes
+ * are checked against GitHub's OpenAPI description in __tests__/notify/github-openapi.test.ts. For
+ * tests and the demo; never bundled into the action. Listens on 127.0.0.1 with an OS-chosen port.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -31,6 +33,33 @@ export interface FakeStatus {
   target_url?: string;
 }
 
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion?: string;
+  details_url?: string;
+  external_id?: string;
+  started_at?: string;
+  completed_at?: string;
+  output?: { title?: string; summary?: string; text?: string };
+  /** Every annotation ever sent (GitHub appends each request's annotations, at most 50 per request). */
+  annotations: unknown[];
+}
+
+export interface FakeDeployment {
+  id: number;
+  ref: string;
+  sha: string;
+  environment: string;
+  description?: string;
+  payload?: unknown;
+  transient_environment: boolean;
+  production_environment: boolean;
+  statuses: { state: string; log_url?: string; environment_url?: string; description?: string }[];
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -38,6 +67,8 @@ export interface RecordedRequest {
   body?: unknown;
   /** Whether a valid token was presented (the token itself is never recorded). */
   authorized: boolean;
+  /** The HTTP status the stand-in answered. */
+  status?: number;
 }
 
 export interface FakeGitHubOptions {
@@ -60,6 +91,8 @@ export interface FakeGitHub {
   readonly url: string;
   readonly requests: RecordedRequest[];
   readonly statuses: FakeStatus[];
+  readonly checkRuns: FakeCheckRun[];
+  readonly deployments: FakeDeployment[];
   comments(issue: number): FakeComment[];
   /** Seeds a comment by someone (to test that other people's comments are left alone). */
   addComment(issue: number, body: string, user: FakeGitHubUser): FakeComment;
@@ -68,6 +101,8 @@ export interface FakeGitHub {
   /** Deletes a comment (as a person would in the UI). */
   deleteComment(id: number): void;
   setForkPr(forkPr: boolean): void;
+  /** The token lacks this permission (checks, deployments, statuses, pull-requests): its calls answer 403. */
+  forbid(permission: string): void;
   close(): Promise<void>;
 }
 
@@ -85,8 +120,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   const userForbidden = opts.userEndpointForbidden ?? self.type === 'Bot';
   const defaultPerPage = opts.defaultPerPage ?? 30;
   let forkPr = opts.forkPr ?? false;
+  const missing = new Set<string>();
   const comments: FakeComment[] = [];
   const statuses: FakeStatus[] = [];
+  const checkRuns: FakeCheckRun[] = [];
+  const deployments: FakeDeployment[] = [];
   const requests: RecordedRequest[] = [];
   let nextId = 1000;
   let limited = 0;
@@ -130,7 +168,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     }
     const auth = req.headers.authorization ?? '';
     const authorized = auth === `token ${token}` || auth === `Bearer ${token}`;
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, authorized });
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, authorized };
+    requests.push(record);
+    res.on('finish', () => {
+      record.status = res.statusCode;
+    });
     if (!authorized) {
       send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
       return;
@@ -143,6 +185,9 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const method = req.method ?? 'GET';
     const p = url.pathname;
+    // A GitHub App token without a permission gets 403 "Resource not accessible by integration".
+    const permission = /\/check-runs/.test(p) ? 'checks' : /\/deployments/.test(p) ? 'deployments' : /\/statuses\//.test(p) ? 'statuses' : /\/(issues|pulls)\b/.test(p) ? 'pull-requests' : undefined;
+    if (permission && missing.has(permission)) return send(res, 403, FORBIDDEN);
     let m: RegExpMatchArray | null;
 
     if (method === 'GET' && p === '/user') {
@@ -210,6 +255,114 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       send(res, 201, { id: statuses.length, ...status });
       return;
     }
+    // GraphQL: installation tokens may ask for `viewer` (REST GET /user is refused to them).
+    if (method === 'POST' && p === '/graphql') {
+      const query = String((body as { query?: unknown } | undefined)?.query ?? '');
+      if (!/\bviewer\s*\{\s*login\s*\}/.test(query)) return send(res, 200, { errors: [{ message: 'fake github: only { viewer { login } } is modelled' }] });
+      send(res, 200, { data: { viewer: { login: self.login } } });
+      return;
+    }
+    // Checks API (docs.github.com/rest/checks/runs): create, then update by id.
+    if ((m = p.match(/^\/repos\/[^/]+\/[^/]+\/check-runs(?:\/(\d+))?$/)) && (method === 'POST' || method === 'PATCH')) {
+      if (forkPr) return send(res, 403, FORBIDDEN);
+      const b = (body ?? {}) as Record<string, unknown> & { output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] } };
+      let run: FakeCheckRun | undefined;
+      if (method === 'POST' && m[1] === undefined) {
+        if (typeof b.name !== 'string' || typeof b.head_sha !== 'string') return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'CheckRun', code: 'missing_field' }] });
+        run = { id: nextId++, name: b.name, head_sha: b.head_sha, status: 'queued', annotations: [] };
+        checkRuns.push(run);
+      } else if (method === 'PATCH' && m[1] !== undefined) {
+        run = checkRuns.find((r) => r.id === Number(m![1]));
+        if (!run) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+      } else {
+        return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+      }
+      const status = b.status ?? (b.conclusion !== undefined ? 'completed' : undefined);
+      if (status !== undefined && !['queued', 'in_progress', 'completed', 'waiting', 'requested', 'pending'].includes(String(status))) return send(res, 422, { message: 'Validation Failed' });
+      if (status === 'completed' && b.conclusion === undefined) return send(res, 422, { message: 'Validation Failed', errors: [{ message: 'conclusion is required when status is completed' }] });
+      const out = b.output;
+      if (out !== undefined && (typeof out.title !== 'string' || typeof out.summary !== 'string')) return send(res, 422, { message: 'Validation Failed', errors: [{ message: 'output needs title and summary' }] });
+      if ((out?.summary?.length ?? 0) > 65535 || (out?.text?.length ?? 0) > 65535) return send(res, 422, { message: 'Validation Failed', errors: [{ message: 'output.summary and output.text are limited to 65535 characters' }] });
+      if ((out?.annotations?.length ?? 0) > 50) return send(res, 422, { message: 'Validation Failed', errors: [{ message: 'at most 50 annotations per request' }] });
+      if (status !== undefined) run.status = String(status);
+      if (b.conclusion !== undefined) run.conclusion = String(b.conclusion);
+      for (const k of ['details_url', 'external_id', 'started_at', 'completed_at'] as const) if (typeof b[k] === 'string') run[k] = b[k] as string;
+      if (out) {
+        run.output = { title: out.title, summary: out.summary, ...(out.text !== undefined ? { text: out.text } : {}) };
+        run.annotations.push(...(out.annotations ?? []));
+      }
+      send(res, method === 'POST' ? 201 : 200, {
+        id: run.id,
+        name: run.name,
+        head_sha: run.head_sha,
+        status: run.status,
+        conclusion: run.conclusion ?? null,
+        html_url: `https://github.com/o/r/runs/${run.id}`,
+        details_url: run.details_url ?? null,
+        output: { ...run.output, annotations_count: run.annotations.length },
+      });
+      return;
+    }
+    // Deployments (docs.github.com/rest/deployments): without required_contexts, GitHub refuses
+    // (409) while a commit status of the ref is not success.
+    if ((m = p.match(/^\/repos\/[^/]+\/[^/]+\/deployments$/)) && method === 'GET') {
+      const sha = url.searchParams.get('sha');
+      const env = url.searchParams.get('environment');
+      const found = deployments.filter((d) => (!sha || d.sha === sha) && (!env || d.environment === env)).reverse();
+      send(res, 200, found.map((d) => ({ id: d.id, ref: d.ref, sha: d.sha, environment: d.environment, payload: d.payload ?? {}, task: 'deploy', description: d.description ?? null })));
+      return;
+    }
+    if ((m = p.match(/^\/repos\/[^/]+\/[^/]+\/deployments$/)) && method === 'POST') {
+      if (forkPr) return send(res, 403, FORBIDDEN);
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (typeof b.ref !== 'string' || b.ref === '') return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Deployment', field: 'ref', code: 'missing_field' }] });
+      if (b.required_contexts === undefined) {
+        const latest = new Map<string, string>();
+        for (const st of statuses.filter((x) => x.sha === b.ref)) latest.set(st.context, st.state);
+        const failing = [...latest].filter(([, state]) => state !== 'success').map(([context]) => context);
+        if (failing.length > 0) return send(res, 409, { message: `Conflict: Commit status checks failed for ${String(b.ref)}.`, errors: [{ contexts: failing.map((c) => ({ context: c, state: latest.get(c) })), resource: 'Deployment', field: 'required_contexts', code: 'invalid' }] });
+      }
+      const environment = typeof b.environment === 'string' ? b.environment : 'production';
+      const deployment: FakeDeployment = {
+        id: nextId++,
+        ref: b.ref,
+        sha: b.ref,
+        environment,
+        ...(typeof b.description === 'string' ? { description: b.description } : {}),
+        ...(b.payload !== undefined ? { payload: b.payload } : {}),
+        transient_environment: b.transient_environment === true,
+        production_environment: typeof b.production_environment === 'boolean' ? b.production_environment : environment === 'production',
+        statuses: [],
+      };
+      deployments.push(deployment);
+      send(res, 201, { id: deployment.id, url: `${base}/repos/o/r/deployments/${deployment.id}`, ref: deployment.ref, sha: deployment.sha, task: 'deploy', environment, description: deployment.description ?? null, payload: deployment.payload ?? {}, created_at: now(), updated_at: now() });
+      return;
+    }
+    if ((m = p.match(/^\/repos\/[^/]+\/[^/]+\/deployments\/(\d+)\/statuses$/)) && method === 'POST') {
+      if (forkPr) return send(res, 403, FORBIDDEN);
+      const deployment = deployments.find((d) => d.id === Number(m![1]));
+      if (!deployment) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+      const b = (body ?? {}) as Record<string, unknown>;
+      const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
+      if (!states.includes(String(b.state))) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'DeploymentStatus', field: 'state', code: 'invalid' }] });
+      if (typeof b.description === 'string' && b.description.length > 140) return send(res, 422, { message: 'Validation Failed', errors: [{ message: 'description is too long (maximum is 140 characters)' }] });
+      const status = {
+        state: String(b.state),
+        ...(typeof b.log_url === 'string' ? { log_url: b.log_url } : {}),
+        ...(typeof b.environment_url === 'string' ? { environment_url: b.environment_url } : {}),
+        ...(typeof b.description === 'string' ? { description: b.description } : {}),
+      };
+      deployment.statuses.push(status);
+      // auto_inactive (default true): a success marks earlier non-transient deployments of the environment inactive.
+      if (status.state === 'success' && b.auto_inactive !== false) {
+        for (const d of deployments) {
+          if (d === deployment || d.environment !== deployment.environment || d.transient_environment) continue;
+          if (d.statuses.at(-1)?.state === 'success') d.statuses.push({ state: 'inactive' });
+        }
+      }
+      send(res, 201, { id: nextId++, state: status.state, description: status.description ?? '', environment: deployment.environment, log_url: status.log_url ?? '', environment_url: status.environment_url ?? '', deployment_url: `${base}/repos/o/r/deployments/${deployment.id}` });
+      return;
+    }
     send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
   }
 
@@ -223,6 +376,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     url: `http://127.0.0.1:${port}`,
     requests,
     statuses,
+    checkRuns,
+    deployments,
     comments: (issue) => comments.filter((c) => c.issue === issue),
     addComment,
     rateLimitNext: (count, seconds) => {
@@ -235,6 +390,9 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     },
     setForkPr: (v) => {
       forkPr = v;
+    },
+    forbid: (permission) => {
+      missing.add(permission);
     },
     close: () =>
       new Promise<void>((resolve) => {
