@@ -10,20 +10,20 @@ describe('adaptToEnvironment', () => {
     const c = adaptToEnvironment(config(), env('action-main', job));
     expect(c.base['run-id']).toBe('gh-42-2-deploy');
     expect(c.base['report-path']).toBe('/runner/temp/canary-gate-gh-42-2-deploy.json');
-    expect(c.notify).toMatchObject({ summary: true, 'pr-comment': true, 'commit-status': true, annotations: true });
+    expect(c.notify).toMatchObject({ summary: true, 'pr-comment': true, 'check-run': true, annotations: true });
     expect(c.base.mode).toBe('rollout');
   });
 
   test('a job step without a summary file or a repository turns those reports off, nothing else', () => {
     const c = adaptToEnvironment(config(), env('action-main', { RUNNER_TEMP: '/rt' }));
-    expect(c.notify).toMatchObject({ summary: false, 'pr-comment': false, 'commit-status': false, annotations: true });
+    expect(c.notify).toMatchObject({ summary: false, 'pr-comment': false, 'check-run': false, 'commit-status': false, annotations: true });
     expect(c.base['run-id']).toBe('local-1');
     expect(c.base['report-path']).toBe('/rt/canary-gate-local-1.json');
   });
 
   test('in a terminal: no workflow report at all, and no report file unless asked for — even inside a job', () => {
     const c = adaptToEnvironment(config(), env('cli', job));
-    expect(c.notify).toMatchObject({ summary: false, 'pr-comment': false, 'commit-status': false, annotations: false });
+    expect(c.notify).toMatchObject({ summary: false, 'pr-comment': false, 'check-run': false, 'commit-status': false, annotations: false });
     expect(c.base['report-path']).toBeUndefined();
     expect(adaptToEnvironment(config({ 'report-path': 'out.json' }), env('cli')).base['report-path']).toBe('out.json');
   });

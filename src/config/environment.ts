@@ -33,8 +33,8 @@ export function defaultSchemaRefs(vars: Record<string, string | undefined>): { b
  * The config as it applies here:
  * - `run-id` resolved (the workflow run's id, else the local one);
  * - in a job, the JSON report defaults to RUNNER_TEMP (the `report-path` output names it);
- * - the job summary only where the runner gives a summary file; the PR comment and commit status
- *   only where there is a repository; in a terminal none of the workflow reports, nor annotations;
+ * - the job summary only where the runner gives a summary file; the PR comment, check run and
+ *   commit status only where there is a repository; in a terminal none of the workflow reports, nor annotations;
  * - the post step aborts what its main step left (mode abort).
  */
 export function adaptToEnvironment(config: Config, env: RunEnvironment): Config {
@@ -46,6 +46,7 @@ export function adaptToEnvironment(config: Config, env: RunEnvironment): Config 
   if (!inJob || !vars.GITHUB_STEP_SUMMARY) notify.summary = false;
   if (!inJob || !vars.GITHUB_REPOSITORY) {
     notify['pr-comment'] = false;
+    notify['check-run'] = false;
     notify['commit-status'] = false;
   }
   if (!inJob) notify.annotations = false;
