@@ -48,6 +48,8 @@ export interface AppEnv {
   cleanupOfCancelledRun?: boolean;
   prechecks?: PreCheck[];
   onState?: RunnerDeps['onState'];
+  /** The Slack bot message that tracks the rollout, once posted. */
+  onSlackMessage?: (message: { channel: string; ts: string }) => void;
 }
 
 /**
@@ -130,6 +132,7 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
           slack: { webhookUrl: secrets['slack-webhook'], botToken: secrets['slack-bot-token'] },
           ...(c['report-path'] ? { reportPath: c['report-path'] } : {}),
           core: app.core,
+          ...(app.onSlackMessage ? { onSlackMessage: app.onSlackMessage } : {}),
           warn: (m) => app.log.warning(m),
           info: (m) => app.log.info(m),
         })),

@@ -11,7 +11,7 @@ const action = parse(readFileSync(path.join(path.dirname(fileURLToPath(import.me
   runs: Record<string, string>;
 };
 /** Inputs read outside the config keys: the file path and the Prometheus shortcut. */
-const EXTRA = ['config-file', 'prometheus-url'];
+const EXTRA = ['config-file', 'prometheus-url', 'slack-channel'];
 
 test('every input the action reads is declared in action.yml, and nothing else is', () => {
   expect(Object.keys(action.inputs).sort()).toEqual([...CONFIG_INPUTS, ...SECRET_INPUTS, ...EXTRA].sort());

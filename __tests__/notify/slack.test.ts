@@ -42,7 +42,7 @@ test('bot mode: chat.postMessage once, then chat.update of the same ts; red on r
   expect(final.updates).toBe(2);
   const attachments = final.payload.attachments as { color: string; blocks: { type: string; text?: { text: string } }[] }[];
   expect(attachments[0]!.color).toBe(SLACK_COLORS.bad);
-  expect(JSON.stringify(attachments)).toContain('ROLLED BACK');
+  expect(JSON.stringify(final.payload.blocks)).toContain('ROLLED BACK');
   expect(JSON.stringify(attachments)).toContain('gate-failed');
   expect(warnings).toEqual([]);
 });
@@ -140,12 +140,29 @@ test('external text goes into plain_text, so Slack markup from outside is inert'
     }
   };
   const texts: { type: string; text: string }[] = [];
-  walk(msg.attachments, texts);
+  walk({ blocks: msg.blocks, attachments: msg.attachments }, texts);
   const carrying = texts.filter((t) => t.text.includes('<!channel>') || t.text.includes('<@U123>'));
   expect(carrying.length).toBeGreaterThan(0);
   expect(carrying.every((t) => t.type === 'plain_text')).toBe(true);
   // The notification text is mrkdwn-ish: escaped.
   expect(msg.text).not.toMatch(/</);
+});
+
+test('the title is shown once: top-level blocks hold it (Slack then uses text only for notifications), the attachment the details', () => {
+  const msg = buildRolloutMessage(rolledBackReport());
+  expect(msg.blocks).toEqual([{ type: 'header', text: { type: 'plain_text', text: 'Canary shop/checkout: ROLLED BACK', emoji: false } }]);
+  const shown = JSON.stringify([msg.blocks, msg.attachments]);
+  expect(shown.split('Canary shop/checkout: ROLLED BACK')).toHaveLength(2);
+  expect(msg.text).toBe('Canary shop/checkout: ROLLED BACK');
+});
+
+test('bot mode reports the tracking message once posted (the slack-channel / slack-ts outputs)', async () => {
+  slack = await startFakeSlack({ botToken: BOT_TOKEN });
+  const posted: { channel: string; ts: string }[] = [];
+  const sink = createSlackSink({ botToken: BOT_TOKEN, channel: 'C0DEPLOYS', apiUrl: slack.apiUrl, warn: () => undefined, onMessage: (m) => posted.push(m) });
+  await sink.publish(runningReport(), { type: 'started' });
+  await sink.publish(promotedReport(), { type: 'finished', result: 'promoted' });
+  expect(posted).toEqual([{ channel: 'C0DEPLOYS', ts: slack.messages[0]!.ts }]);
 });
 
 test('bot mode coalesces a burst of events: one request in flight, the final state delivered', async () => {

@@ -84,6 +84,11 @@ export async function runMain(): Promise<void> {
       onState: (s) => {
         lastState = s;
       },
+      // Later steps can thread replies under the rollout's Slack message or update it.
+      onSlackMessage: (m) => {
+        core.setOutput('slack-channel', m.channel);
+        core.setOutput('slack-ts', m.ts);
+      },
     });
     setOutcomeOutputs(outcome);
     const summary = `Canary Gate: ${outcomeLine(outcome)}`;

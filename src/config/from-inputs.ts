@@ -71,10 +71,12 @@ export function configFromInputs(opts: {
   opts.info?.(configFile.note);
   const fileText = configFile.path ? readFileSync(configFile.path, 'utf8') : undefined;
   const prometheusUrl = opts.input('prometheus-url').trim();
+  const slackChannel = opts.input('slack-channel').trim();
   const config = buildConfig({
     inputs: values,
     secrets,
     ...(prometheusUrl ? { prometheusUrl } : {}),
+    ...(slackChannel ? { slackChannel } : {}),
     ...(fileText !== undefined && configFile.name !== undefined ? { fileText, fileName: configFile.name } : {}),
   });
   return { config, secrets: { ...secrets, ...slackSecretsFromEnv(config, secrets, opts.env, opts.maskSecret) } };

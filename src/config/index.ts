@@ -32,8 +32,9 @@ const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && ty
 
 export function buildConfig(opts: {
   inputs: Record<string, string>;
-  /** Extra inputs that shape sections rather than keys (prometheus-url). */
+  /** Extra inputs that shape sections rather than keys (prometheus-url, slack-channel). */
   prometheusUrl?: string;
+  slackChannel?: string;
   secrets: Secrets;
   fileText?: string;
   fileName?: string;
@@ -56,7 +57,7 @@ export function buildConfig(opts: {
 
   const routing = parseRouting(merged, opts.inputs.router, problems);
   const metrics = parseMetrics(fileValues, opts, problems);
-  const notify = parseNotify(merged.notify, opts.secrets, problems);
+  const notify = parseNotify(merged.notify, opts.secrets, opts.slackChannel, problems);
   const schema = parseSchema(merged.schema, problems);
 
   const base = baseResult.success ? baseResult.data : undefined;
@@ -152,8 +153,8 @@ function parseMetrics(fileValues: Record<string, unknown>, opts: { prometheusUrl
   return result.data;
 }
 
-function parseNotify(raw: unknown, secrets: Secrets, problems: ConfigProblem[]): NotifyConfig | undefined {
-  const withSlack = withSlackFromInput(raw, secrets);
+function parseNotify(raw: unknown, secrets: Secrets, slackChannel: string | undefined, problems: ConfigProblem[]): NotifyConfig | undefined {
+  const withSlack = withSlackFromInput(raw, secrets, slackChannel);
   const result = NotifyConfigSchema.safeParse(withSlack);
   if (!result.success) {
     problems.push(...problemsFromIssues(result.error.issues, { prefix: ['notify'], raw: withSlack, schema: NotifyConfigSchema }));
@@ -174,12 +175,18 @@ function parseSchema(raw: unknown, problems: ConfigProblem[]): SchemaConfig | un
 
 /**
  * The slack-webhook input alone turns Slack on (README: `slack-webhook: ${{ secrets.SLACK_WEBHOOK }}`
- * with no notify.slack section); the sink takes the URL from the input, the env name is only named
- * in warnings.
+ * with no notify.slack section), and so do the slack-bot-token and slack-channel inputs together;
+ * the sink takes the secret from the input, the env name is only named in warnings. The
+ * slack-channel input overrides notify.slack.channel.
  */
-function withSlackFromInput(notify: unknown, secrets: Secrets): unknown {
-  if (!secrets['slack-webhook']) return notify;
+function withSlackFromInput(notify: unknown, secrets: Secrets, slackChannel: string | undefined): unknown {
   const raw = notify && typeof notify === 'object' && !Array.isArray(notify) ? (notify as Record<string, unknown>) : notify === undefined || notify === null ? {} : undefined;
-  if (!raw || raw.slack !== undefined) return notify;
-  return { ...raw, slack: { 'webhook-env': 'SLACK_WEBHOOK' } };
+  if (!raw) return notify;
+  if (raw.slack !== undefined) {
+    if (!slackChannel || !raw.slack || typeof raw.slack !== 'object' || Array.isArray(raw.slack)) return notify;
+    return { ...raw, slack: { ...(raw.slack as Record<string, unknown>), channel: slackChannel } };
+  }
+  if (secrets['slack-bot-token'] && slackChannel) return { ...raw, slack: { 'bot-token-env': 'SLACK_BOT_TOKEN', channel: slackChannel } };
+  if (secrets['slack-webhook']) return { ...raw, slack: { 'webhook-env': 'SLACK_WEBHOOK' } };
+  return notify;
 }

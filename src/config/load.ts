@@ -71,6 +71,7 @@ export const INPUT_ONLY_IN_FILE: Readonly<Record<string, string>> = {
   'datadog-app-key': secretInFile('datadog-app-key', 'DD_APP_KEY'),
   'prometheus-url':
     'exists only as an action input (a shortcut); in this file write providers: { prometheus: { type: prometheus, address: http://prometheus.monitoring:9090 } }, or pass prometheus-url under with:',
+  'slack-channel': 'exists only as an action input; in this file write notify: { slack: { channel: C0123456789 } }, or pass slack-channel under with:',
   'config-file': 'names this file, so it exists only as an action input: remove it here (pass config-file under with: to read another file)',
 };
 

@@ -41,6 +41,8 @@ export interface CreateSinksOptions {
   /** A GitHub Deployment in this environment (the environment input); none when absent. */
   deployment?: { environment: string; environmentUrl?: string };
   slack: { webhookUrl?: string; botToken?: string; channel?: string; apiUrl?: string };
+  /** The Slack bot message that tracks the rollout, once posted (for the slack-ts / slack-channel outputs). */
+  onSlackMessage?: (message: { channel: string; ts: string }) => void;
   /** Overrides config['report-path'] (e.g. from the action input). */
   reportPath?: string;
   core: NotifyCore;
@@ -130,7 +132,7 @@ export function createSinks(opts: CreateSinksOptions): ReportSink[] {
   if (config.slack) {
     const channel = slack.channel ?? config.slack.channel;
     if (slack.botToken && channel) {
-      sinks.push(createSlackSink({ botToken: slack.botToken, channel, ...slackCommon(opts) }));
+      sinks.push(createSlackSink({ botToken: slack.botToken, channel, ...(opts.onSlackMessage ? { onMessage: opts.onSlackMessage } : {}), ...slackCommon(opts) }));
     } else if (slack.webhookUrl) {
       sinks.push(createSlackSink({ webhookUrl: slack.webhookUrl, ...slackCommon(opts) }));
     } else {

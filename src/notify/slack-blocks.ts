@@ -20,9 +20,15 @@ function plain(text: string, max = 2000): { type: 'plain_text'; text: string; em
   return { type: 'plain_text', text: truncateText(String(text).replace(CONTROL_CHARS, ''), max) || ' ', emoji: false };
 }
 
+/**
+ * With top-level `blocks`, Slack shows `text` only in notifications (docs.slack.dev, chat.postMessage:
+ * "text ... is used as a fallback string to display in notifications" when blocks are given), so
+ * the title is said once: in the top-level blocks; the coloured attachment holds the rest.
+ */
 export interface SlackMessage {
-  /** Notification / fallback text. */
+  /** Notification / fallback text (not displayed in the channel). */
   text: string;
+  blocks: unknown[];
   attachments: { color: string; blocks: unknown[] }[];
 }
 
@@ -57,9 +63,8 @@ function stepVerdicts(report: Readonly<RolloutReport>): string {
 /** The full tracking message (bot mode: posted once, then updated in place). */
 export function buildRolloutMessage(report: Readonly<RolloutReport>): SlackMessage {
   const service = `${report.target.namespace}/${report.target.deployment}`;
-  const blocks: unknown[] = [
-    { type: 'header', text: plain(`Canary ${service}: ${statusWord(report)}`, 150) },
-  ];
+  const title = { type: 'header', text: plain(`Canary ${service}: ${statusWord(report)}`, 150) };
+  const blocks: unknown[] = [];
   if (isBadResult(report) && (report.reason || report.message)) {
     blocks.push({ type: 'section', text: plain(`Reason: ${[report.reason, report.message].filter(Boolean).join(': ')}`, 2900) });
   }
@@ -88,6 +93,7 @@ export function buildRolloutMessage(report: Readonly<RolloutReport>): SlackMessa
   }
   return {
     text: escapeSlack(`Canary ${service}: ${statusWord(report)}`, 300),
+    blocks: [title],
     attachments: [{ color: slackColor(report), blocks }],
   };
 }
@@ -125,8 +131,9 @@ export function buildEventMessage(report: Readonly<RolloutReport>, event: Rollou
       : event.type === 'finished'
         ? slackColor({ ...report, result: event.result })
         : SLACK_COLORS.progress;
-  const blocks: unknown[] = [{ type: 'section', text: plain(line, 2900) }];
+  // The line once (top-level section); the coloured attachment says where and links the run.
   const link = safeLink(report.runUrl);
-  if (link) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${link}|Workflow run>` }] });
-  return { text: escapeSlack(line, 300), attachments: [{ color, blocks }] };
+  const context: unknown[] = [plain(service, 200)];
+  if (link) context.push({ type: 'mrkdwn', text: `<${link}|Workflow run>` });
+  return { text: escapeSlack(line, 300), blocks: [{ type: 'section', text: plain(line, 2900) }], attachments: [{ color, blocks: [{ type: 'context', elements: context }] }] };
 }

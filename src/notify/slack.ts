@@ -29,6 +29,8 @@ export interface SlackSinkOptions {
   maxRetryAfterMs?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Bot mode: the message that tracks the rollout, once posted (the slack-ts / slack-channel outputs). */
+  onMessage?: (message: { channel: string; ts: string }) => void;
 }
 
 class SlackRateLimited extends CanaryGateError {
@@ -189,7 +191,10 @@ export function createSlackSink(opts: SlackSinkOptions): ReportSink {
         }
       }
       const res = await callApi('chat.postMessage', { channel: opts.channel, ...message });
-      if (res.ts) tracked = { channel: res.channel ?? opts.channel!, ts: res.ts };
+      if (res.ts) {
+        tracked = { channel: res.channel ?? opts.channel!, ts: res.ts };
+        opts.onMessage?.(tracked);
+      }
     } catch (err) {
       if (!disableOn(err)) throw err;
     }
