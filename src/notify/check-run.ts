@@ -5,7 +5,8 @@
  * (`canary-gate/<namespace>/<deployment>`), so branch protection that requires that name is
  * satisfied by either. When the token may not create check runs (no `checks: write`, a fork PR),
  * the sink says so once and falls back to a commit status (`statuses: write`), which carries the
- * one-line description only.
+ * one-line description only. A post step finds the check run its main step began (same commit,
+ * name and run id as external_id) and completes it.
  */
 import type { ReportSink, RolloutEvent, RolloutReport } from '../rollout/report.ts';
 import { commitStatusContext, createCommitStatusSink } from './commit-status.ts';
@@ -96,6 +97,21 @@ export function createCheckRunSink(opts: CheckRunSinkOptions): ReportSink {
   const call = <T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> => callGitHub(fn, opts.call);
   const detailsUrl = safeLink(opts.detailsUrl);
 
+  async function findOwn(report: Readonly<RolloutReport>): Promise<number | undefined> {
+    const res = await call((signal) =>
+      opts.octokit.rest.checks.listForRef({
+        owner: opts.owner,
+        repo: opts.repo,
+        ref: opts.sha,
+        check_name: commitStatusContext(report.target.namespace, report.target.deployment),
+        filter: 'all',
+        per_page: 50,
+        request: { signal },
+      }),
+    );
+    return res.data.check_runs.find((r) => r.external_id === report.runId.slice(0, 200))?.id;
+  }
+
   async function upsert(report: Readonly<RolloutReport>): Promise<void> {
     const conclusion = checkConclusion(report);
     const notes = conclusion && !annotated ? annotations(report, opts.workflowPath) : [];
@@ -107,6 +123,8 @@ export function createCheckRunSink(opts: CheckRunSinkOptions): ReportSink {
     const state = conclusion
       ? { status: 'completed' as const, conclusion, completed_at: new Date(report.finishedAt ?? report.updatedAt).toISOString() }
       : { status: 'in_progress' as const };
+    // A post step resolves the check run its main step began (same commit, name and run id).
+    if (checkRunId === undefined) checkRunId = await findOwn(report);
     if (checkRunId === undefined) {
       const created = await call((signal) =>
         opts.octokit.rest.checks.create({

@@ -21,6 +21,7 @@ export const GITHUB_CALLS: readonly GitHubCall[] = [
   { method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', permission: 'pull-requests: read', usedBy: 'pr-comment' },
   { method: 'POST', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', permission: 'pull-requests: write', usedBy: 'pr-comment' },
   { method: 'PATCH', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', permission: 'pull-requests: write', usedBy: 'pr-comment' },
+  { method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/check-runs', permission: 'checks: read', usedBy: 'check-run' },
   { method: 'POST', path: '/repos/{owner}/{repo}/check-runs', permission: 'checks: write', usedBy: 'check-run' },
   { method: 'PATCH', path: '/repos/{owner}/{repo}/check-runs/{check_run_id}', permission: 'checks: write', usedBy: 'check-run' },
   { method: 'POST', path: '/repos/{owner}/{repo}/statuses/{sha}', permission: 'statuses: write', usedBy: 'commit-status' },

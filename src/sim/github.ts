@@ -262,7 +262,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       send(res, 200, { data: { viewer: { login: self.login } } });
       return;
     }
-    // Checks API (docs.github.com/rest/checks/runs): create, then update by id.
+    // Checks API (docs.github.com/rest/checks/runs): list for a ref, create, then update by id.
+    if ((m = p.match(/^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)\/check-runs$/)) && method === 'GET') {
+      const name = url.searchParams.get('check_name');
+      const runs = checkRuns.filter((r) => r.head_sha === m![1] && (!name || r.name === name)).reverse();
+      send(res, 200, { total_count: runs.length, check_runs: runs.map((r) => ({ id: r.id, name: r.name, head_sha: r.head_sha, status: r.status, conclusion: r.conclusion ?? null, external_id: r.external_id ?? '' })) });
+      return;
+    }
     if ((m = p.match(/^\/repos\/[^/]+\/[^/]+\/check-runs(?:\/(\d+))?$/)) && (method === 'POST' || method === 'PATCH')) {
       if (forkPr) return send(res, 403, FORBIDDEN);
       const b = (body ?? {}) as Record<string, unknown> & { output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] } };
