@@ -42,6 +42,8 @@ export interface DemoOptions {
   traffic?: { rps: number; errorRate: number };
   /** The error share of the third scenario's canary. Default 0.25. */
   badCanaryErrorRate?: number;
+  /** The third canary misbehaves only from this weight on (a bug that shows under load). Default: from the start. */
+  badFromWeight?: number;
   /** The `metrics:` list of .github/canary.yml, as YAML lines. Default: the success rate held to >= 97%. */
   metrics?: string[];
   log?: (line: string) => void;
@@ -226,7 +228,21 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await scenario('2. crash-looping canary', '2-crashloop', 'ghcr.io/acme/web:3.0-crashloop');
     if (traffic) {
       const bad = opts.badCanaryErrorRate ?? 0.25;
-      await scenario(`3. canary with ${Math.round(bad * 100)}% errors`, '3-errors', 'ghcr.io/acme/web:3.1', () => traffic?.setScenario({ canary: { errorRate: bad } }));
+      const from = opts.badFromWeight;
+      let watcher: NodeJS.Timeout | undefined;
+      const title = `3. canary with ${Math.round(bad * 100)}% errors${from ? ` from ${from}% of traffic on` : ''}`;
+      await scenario(title, '3-errors', 'ghcr.io/acme/web:3.1', () => {
+        if (!from) return traffic?.setScenario({ canary: { errorRate: bad } });
+        watcher = setInterval(() => {
+          void Promise.resolve(currentCanaryWeight(sim, NS, 'web')).then((w) => {
+            if (w >= from) {
+              traffic?.setScenario({ canary: { errorRate: bad } });
+              clearInterval(watcher);
+            }
+          });
+        }, 200);
+      });
+      clearInterval(watcher);
     }
     const d = sim.store.get('apps/v1', 'Deployment', NS, 'web') as { spec: { template: { spec: { containers: { image: string }[] } } } };
     return {

@@ -31,8 +31,10 @@ try {
     settleSeconds: 2,
     stepTimeoutSeconds: 120,
     traffic: { rps: 1000, errorRate: 0.02 },
-    // Twice the stable's errors: within the success-rate floor, caught by the error-rate judge.
+    // Twice the stable's errors once it takes 30% of traffic: within the success-rate floor,
+    // caught by the error-rate judge at step 2, so the rolled-back comment has a history too.
     badCanaryErrorRate: 0.04,
+    badFromWeight: 30,
     metrics: [
       '  - name: success-rate',
       '    builtin: request-success-rate',

@@ -186,7 +186,7 @@ describe('renderReportMarkdown', () => {
     expect(mermaid.length).toBeGreaterThan(0);
     for (const block of mermaid) {
       for (const line of block.split('\n').filter(Boolean)) {
-        expect(line).toMatch(/^(xychart-beta|%%\{init: \{"themeVariables": \{"xyChart": \{"plotColorPalette": "[#0-9a-f, ]+"\}\}\}\}%%|  title "[A-Za-z0-9 _.,:/%+=()-]*"|  x-axis "minutes since start" [\d.]+ --> [\d.]+|  y-axis "[A-Za-z0-9 _.,:/%+=()-]*" [-\d.e]+ --> [-\d.e]+|  (bar|line) \[[-\d., e]*\])$/);
+        expect(line).toMatch(/^(xychart-beta|%%\{init: \{"themeVariables": \{"xyChart": \{"plotColorPalette": "[#0-9a-f, ]+"\}\}\}\}%%|  title "[A-Za-z0-9 _.,:/%+=()-]*"|  x-axis "(minutes|seconds) since start" [\d.]+ --> [\d.]+|  y-axis "[A-Za-z0-9 _.,:/%+=()-]*" [-\d.e]+ --> [-\d.e]+|  (bar|line) \[[-\d., e]*\])$/);
       }
     }
   });
@@ -219,6 +219,18 @@ describe('renderReportMarkdown', () => {
     expect(comment).toMatch(/shortened to stay under the size limit|omitted/);
     expect(comment).toContain('**Verdict:** ✅ Promoted');
     expectInert(comment);
+  });
+
+  test("a sequential metric's minimum detectable increase is shown under its step's gates", () => {
+    const r = rolledBackReport();
+    r.steps[0]!.gates.metrics!.metrics.push({
+      name: 'error-rate',
+      verdict: 'pass',
+      explanation: 'error-rate: canary errors 1% vs stable 1%',
+      power: { kind: 'error-rate', minDetectableIncrease: 0.5, baseRate: 0.02, targetIncrease: 0.2, power: 0.8 },
+    });
+    const md = renderReportMarkdown(r);
+    expect(md).toContain('- 🔎 error-rate: this step could detect +50% (2% → 3%) in the error rate with 80% power; configured +20%');
   });
 
   test('a metric with fewer than three samples is said in words, not charted', () => {

@@ -51,6 +51,8 @@ describe('step verdict', () => {
       'readiness: web-canary: CrashLoopBackOff; error-rate: canary 7% is above the maximum 1%',
     );
     expect(failureText('schema', check('fail', { summary: 'blocked' }))).toBe('schema: blocked');
+    // A judge that already names the metric is not prefixed twice.
+    expect(failureText('metrics', check('fail', { metrics: [{ name: 'error-rate', verdict: 'fail', explanation: 'error-rate: canary errors 4% vs stable 2%' }] }))).toBe('error-rate: canary errors 4% vs stable 2%');
   });
 
   test.each<[string, Parameters<typeof commonFailureReason>[0], string]>([

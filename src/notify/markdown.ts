@@ -6,6 +6,7 @@
  */
 import type { GateCheck, MetricReport } from '../rollout/gate.ts';
 import type { MetricPoint, RolloutReport, StepRecord, StepVerdict } from '../rollout/report.ts';
+import { detectableLine } from '../metrics/gate.ts';
 import { formatDuration, formatNumber, formatValue } from '../util/format.ts';
 
 // C0/C1 control characters (tab and newlines are handled separately), bidi overrides, BOM.
@@ -274,11 +275,16 @@ function gatesTable(step: StepRecord): string[] {
       );
     }
   }
-  // Why a metric failed, under the table: the explanation is a sentence, not a threshold.
-  const failures = Object.entries(step.gates).flatMap(([gateName, check]) =>
-    check.metrics.filter((m) => m.verdict === 'fail').slice(0, 5).map((m) => `- ❌ ${escapeMarkdown(gateName, 80)} / ${escapeMarkdown(m.name, 80)}: ${escapeMarkdown(m.explanation, 300)}`),
-  );
-  if (failures.length > 0) lines.push('', ...failures);
+  // Why a metric failed, under the table: the explanation is a sentence, not a threshold. And what
+  // a sequential metric's data could have caught at this step (its minimum detectable increase).
+  const notes = Object.entries(step.gates).flatMap(([gateName, check]) => [
+    ...check.metrics
+      .filter((m) => m.verdict === 'fail')
+      .slice(0, 5)
+      .map((m) => `- ❌ ${escapeMarkdown(gateName, 80)} / ${escapeMarkdown(m.name, 80)}: ${escapeMarkdown(m.explanation.startsWith(`${m.name}: `) ? m.explanation.slice(m.name.length + 2) : m.explanation, 300)}`),
+    ...check.metrics.filter((m) => m.power).slice(0, 5).map((m) => `- 🔎 ${escapeMarkdown(m.name, 80)}: ${escapeMarkdown(detectableLine(m.power!), 300)}`),
+  ]);
+  if (notes.length > 0) lines.push('', ...notes);
   return lines;
 }
 
@@ -420,8 +426,11 @@ function charts(report: Readonly<RolloutReport>, level: DetailLevel): string[] {
     const bottom = min >= 0 && min - margin < 0 ? 0 : min - margin;
     const top = max + margin;
     const axisName = mermaidLabel(unit ? `${name} (${unit})` : name, 40);
-    const fromMin = sampled[0]!.offsetMs / 60_000;
-    const toMin = Math.max(sampled.at(-1)!.offsetMs / 60_000, fromMin + 1 / 60);
+    // Minutes since the start; a rollout shorter than three minutes reads better in seconds.
+    const spanMs = sampled.at(-1)!.offsetMs - sampled[0]!.offsetMs;
+    const [perUnit, axisUnit] = spanMs < 180_000 ? [1000, 'seconds'] : [60_000, 'minutes'];
+    const fromMin = sampled[0]!.offsetMs / perUnit;
+    const toMin = Math.max(sampled.at(-1)!.offsetMs / perUnit, fromMin + 1000 / perUnit);
     const palette = withStable ? [CHART_COLORS.weight, CHART_COLORS.canary, CHART_COLORS.stable] : [CHART_COLORS.weight, CHART_COLORS.canary];
     out.push(
       '',
@@ -429,7 +438,7 @@ function charts(report: Readonly<RolloutReport>, level: DetailLevel): string[] {
       `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${palette.join(', ')}"}}}}%%`,
       'xychart-beta',
       `  title "${mermaidLabel(name)}: canary orange, stable blue"`,
-      `  x-axis "minutes since start" ${mermaidNumber(roundTo(fromMin, 2))} --> ${mermaidNumber(roundTo(toMin, 2))}`,
+      `  x-axis "${axisUnit} since start" ${mermaidNumber(roundTo(fromMin, 2))} --> ${mermaidNumber(roundTo(toMin, 2))}`,
       `  y-axis "${axisName}" ${mermaidNumber(bottom)} --> ${mermaidNumber(top)}`,
       // Weight on the same axis, scaled so 0 % is the bottom and 100 % the top: the steps show as bars.
       `  bar [${sampled.map((p) => mermaidNumber(bottom + (Math.max(0, Math.min(100, p.weight)) / 100) * (top - bottom))).join(', ')}]`,

@@ -74,5 +74,6 @@ export function stepVerdict(input: StepInput): StepDecision {
 export function failureText(gate: string, check: GateCheck): string {
   const metrics = check.metrics.filter((m) => m.verdict === 'fail');
   if (metrics.length === 0) return `${gate}: ${check.summary}`;
-  return metrics.map((m) => `${m.name}: ${m.explanation}`).join('; ');
+  // A judge may already start with the metric's name ("error-rate: canary errors …"): say it once.
+  return metrics.map((m) => (m.explanation.startsWith(`${m.name}: `) ? m.explanation : `${m.name}: ${m.explanation}`)).join('; ');
 }
