@@ -47,7 +47,7 @@ export function buildConfig(opts: {
   for (const key of Object.keys(fileValues)) {
     const why = INPUT_ONLY_IN_FILE[key];
     if (why === undefined) continue;
-    problems.push({ path: [key], message: why });
+    problems.push({ path: [key], message: why, inFile: true });
     delete fileValues[key];
   }
 
@@ -141,14 +141,18 @@ function parseMetrics(fileValues: Record<string, unknown>, opts: { prometheusUrl
     }
   }
   const raw = { providers, metrics: fileValues.metrics ?? [] };
-  const result = metricsConfigSchema.safeParse(raw);
-  if (!result.success) {
-    problems.push(...problemsFromIssues(result.error.issues, { raw, schema: metricsConfigSchema }));
-    return undefined;
-  }
-  if (result.data.metrics.length > 0 && Object.keys(result.data.providers).length === 0) {
+  const noProvider = Array.isArray(raw.metrics) && raw.metrics.length > 0 && (!isMapping(providers) || Object.keys(providers).length === 0);
+  if (noProvider) {
     problems.push({ path: ['metrics'], message: 'are configured but there is no provider to query: set the prometheus-url input or add a providers: section' });
   }
+  const result = metricsConfigSchema.safeParse(raw);
+  if (!result.success) {
+    // "provider: is required when providers: has 0 entries" says less than the problem above.
+    const issues = result.error.issues.filter((i) => !(noProvider && i.path[i.path.length - 1] === 'provider'));
+    problems.push(...problemsFromIssues(issues, { raw, schema: metricsConfigSchema }));
+    return undefined;
+  }
+  if (noProvider) return undefined;
   problems.push(...crossChecks(result.data, opts.secrets));
   return result.data;
 }

@@ -12,6 +12,8 @@ export interface ConfigProblem {
   path: KeyPath;
   /** What is wrong and what to do, without the location (the formatter adds it). */
   message: string;
+  /** The key is written in the file even where an input of that name exists (input-only keys). */
+  inFile?: boolean;
 }
 
 export const NOTHING_CHANGED = 'Invalid configuration (nothing was changed in the cluster):';
@@ -209,7 +211,7 @@ function messageOf(issue: z.core.$ZodIssue, value: unknown, secretKey: boolean):
  * given secret values, any value under a secret-bearing key, and credential-looking words.
  */
 export function configError(problems: readonly ConfigProblem[], sources: SourcesOptions & { secrets: readonly string[] }): ConfigError {
-  const lines = problems.map((p) => redactCredentials(`${describeSource(p.path, sources)}: ${p.message}`, sources.secrets));
+  const lines = problems.map((p) => redactCredentials(`${describeSource(p.path, p.inFile ? { ...sources, inputs: {}, aliases: [] } : sources)}: ${p.message}`, sources.secrets));
   return new ConfigError([...new Set(lines)]);
 }
 

@@ -80,7 +80,7 @@ export function loadKubeConfig(opts: { content?: string; context?: string }): k8
   const contexts = kc.getContexts().map((c) => c.name);
   if (opts.context) {
     if (!contexts.includes(opts.context)) {
-      throw new InputError('context', `the kubeconfig has no context named ${JSON.stringify(opts.context)}; its contexts are ${contexts.map((c) => JSON.stringify(c)).join(', ') || 'none'} — set the context input to one of them, or leave it empty for the current context`);
+      throw new InputError('context', `the kubeconfig has no context named ${JSON.stringify(opts.context)}; its contexts are ${contexts.map((c) => JSON.stringify(c)).join(', ') || 'none'} — set the context input (or context: in the config file) to one of them, or leave it empty for the current context`);
     }
     kc.setCurrentContext(opts.context);
   }
