@@ -19,6 +19,11 @@ import type { Logger, ReportSink } from './rollout/report.ts';
 import { RolloutRunner, type RunnerDeps, type RunOutcome } from './rollout/runner.ts';
 import { createRouter, needsStableTrackLabel } from './traffic/factory.ts';
 import { sleep } from './util/retry.ts';
+import { InputError } from './util/errors.ts';
+import { writableFileProblem } from './util/writable-path.ts';
+import { verifyPermissions } from './kube/access-review.ts';
+import { permissionsFor } from './traffic/permissions.ts';
+import type { Verification } from './rollout/verify.ts';
 import { schemaOptionsFromConfig } from './schema/config-schema.ts';
 import type { SchemaCheckOptions } from './schema/check.ts';
 import { defaultSchemaRefs } from './config/environment.ts';
@@ -90,6 +95,33 @@ export async function runSchemaCheckMode(config: Config, app: { cwd: string; log
   return { verdict: report.verdict, summary: summarizeSchemaReport(report), markdown: renderSchemaMarkdown(report), ...(reportPath ? { reportPath } : {}) };
 }
 
+/**
+ * The read-only checks the runner makes before its first write (rollout/verify.ts), beyond the
+ * routing objects and the gates it checks itself: the credentials' permissions for this router
+ * (SelfSubjectAccessReview), and that the report file can be written.
+ */
+function runVerifications(config: Config, kube: KubeApi, app: AppEnv): Verification[] {
+  const c = config.base;
+  const reportPath = c['report-path'];
+  return [
+    {
+      name: 'permissions',
+      run: () => verifyPermissions(kube, c.namespace, permissionsFor(config.routing.kind, { cleanup: c['canary-cleanup'] }), { router: config.routing.kind, warn: (m) => app.log.warning(m) }),
+    },
+    ...(reportPath
+      ? [
+          {
+            name: 'report path',
+            run: async () => {
+              const problem = writableFileProblem(reportPath);
+              if (problem) throw new InputError('report-path', `${problem}; the JSON report is written there at the end`);
+            },
+          },
+        ]
+      : []),
+  ];
+}
+
 export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEnv): Promise<RunOutcome> {
   const c = config.base;
   const mode = c.mode;
@@ -151,6 +183,7 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
           : []),
         ...(app.prechecks ?? []),
       ],
+      verifications: runVerifications(config, kube, app),
       publish: (report, event) => reporter.publish(report, event),
       log: app.log,
       now,

@@ -2,8 +2,7 @@
  * The live run's request channel: mode promote/abort of another run writes a request annotation on
  * the stable Deployment; the live run reads it while it waits (settle time, between checks).
  */
-import { CanaryGateError } from '../util/errors.ts';
-import { isTerminal, requestEvent, type MachineEvent, type RolloutState } from './machine.ts';
+import { requestEvent, type MachineEvent } from './machine.ts';
 import type { Logger } from './report.ts';
 import type { Workloads } from './workloads.ts';
 
@@ -43,19 +42,6 @@ export class RequestChannel {
       const left = end - this.deps.now();
       if (left <= 0) return undefined;
       await this.deps.sleep(Math.min(left, REQUEST_POLL_MS * 5), signal);
-    }
-  }
-
-  /** The requesting run waits for the live run to finish: its terminal state, or a timeout error. */
-  async awaitTerminal(kind: 'promote' | 'abort', timeoutMs: number, signal: AbortSignal | undefined): Promise<RolloutState> {
-    const deadline = this.deps.now() + timeoutMs;
-    for (;;) {
-      const state = await this.workloads.readState(this.deployment);
-      if (state && isTerminal(state.phase)) return state;
-      if (this.deps.now() > deadline) {
-        throw new CanaryGateError('timeout', `The live rollout did not act on the ${kind} request within ${Math.round(timeoutMs / 1000)}s.`);
-      }
-      await this.deps.sleep(REQUEST_POLL_MS, signal);
     }
   }
 }

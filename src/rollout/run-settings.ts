@@ -6,6 +6,7 @@ import type { TrafficRouter } from '../traffic/router.ts';
 import type { PreCheck, StepGate } from './gate.ts';
 import type { RolloutState } from './machine.ts';
 import type { Publish } from './report-builder.ts';
+import type { Verification } from './verify.ts';
 import type { Logger, RolloutReport, RolloutResult } from './report.ts';
 
 export interface RunSettings {
@@ -42,6 +43,8 @@ export interface RunnerDeps {
   router: TrafficRouter;
   gates: StepGate[];
   prechecks: PreCheck[];
+  /** Read-only checks run before the first write of a rollout (verify.ts): permissions, report path. */
+  verifications?: Verification[];
   publish: Publish;
   log: Logger;
   now: () => number;

@@ -5,18 +5,21 @@
  * path — gate breach, error, overall timeout, cancel, lost lease — ends in a rollback.
  */
 import { CanaryGateError, errorMessage, errorReason } from '../util/errors.ts';
-import { canaryName, containerImage, pickContainer } from './canary-deployment.ts';
+import { canaryName, containerImage, pickContainer, type DeploymentObject } from './canary-deployment.ts';
 import { RolloutEffects } from './effects.ts';
 import { LeaseLock } from './lease-lock.ts';
 import { applyRequest, breachEvent, initialState, isTerminal, nextAction, transition, type Action, type MachineEvent, type RolloutState } from './machine.ts';
 import { runPreflight } from './preflight.ts';
 import { StateRecord } from './state-record.ts';
 import { readStatus } from './status.ts';
+import { verifyBeforeFirstWrite, type Verification } from './verify.ts';
+import { TRACK_LABEL } from '../traffic/router.ts';
 import { createReadinessGate } from './readiness-gate.ts';
 import { ReportBuilder } from './report-builder.ts';
 import type { StepGate } from './gate.ts';
 import type { RolloutResult } from './report.ts';
-import { RequestChannel } from './request-channel.ts';
+import { REQUEST_POLL_MS, RequestChannel } from './request-channel.ts';
+import { planRequest } from './request-plan.ts';
 import type { RunnerDeps, RunOutcome, RunSettings } from './run-settings.ts';
 import { analyseStep, beginRollout } from './step-analysis.ts';
 import { Workloads } from './workloads.ts';
@@ -102,7 +105,19 @@ export class RolloutRunner {
       this.builder.report.images = { stable: image, canary: image };
       return this.alreadyRunning(image);
     }
-    const { previousHolder } = await lock.acquire();
+    // Everything that can be checked is checked before the first write (the Lease).
+    await verifyBeforeFirstWrite(this.verifications(stable), log, this.deps.signal);
+    await this.builder.started();
+    const blocked = await runPreflight({ prechecks: this.deps.prechecks, builder: this.builder, log }, this.deps.signal);
+    if (blocked) {
+      await this.builder.finished('aborted', blocked.message, blocked.reason);
+      return this.outcome('aborted', blocked.message, blocked.reason);
+    }
+    await beginRollout(this.deps.gates, { steps: this.s.steps, startedAt: this.deps.now(), signal: this.deps.signal });
+    const { previousHolder } = await lock.acquire().catch(async (err: unknown) => {
+      await this.builder.finished('failed', errorMessage(err), errorReason(err));
+      throw err;
+    });
     const leaseLost = new AbortController();
     lock.startRenewing((err) => leaseLost.abort(err));
     try {
@@ -124,13 +139,6 @@ export class RolloutRunner {
         await this.builder.finished('noop', `already running ${image}`);
         return this.alreadyRunning(image);
       }
-      await this.builder.started();
-      const blocked = await runPreflight({ prechecks: this.deps.prechecks, builder: this.builder, log }, this.deps.signal);
-      if (blocked) {
-        await this.builder.finished('aborted', blocked.message, blocked.reason);
-        return this.outcome('aborted', blocked.message, blocked.reason);
-      }
-      await beginRollout(this.deps.gates, { steps: this.s.steps, startedAt: this.deps.now(), signal: this.deps.signal });
       const state = initialState({
         runId: this.s.runId,
         steps: this.s.steps,
@@ -144,6 +152,20 @@ export class RolloutRunner {
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * The read-only checks of verify.ts, in order: the caller's (permissions, report path), the
+   * routing objects (without the track label when the rollout is to add it), each gate's own.
+   */
+  private verifications(stable: DeploymentObject): Verification[] {
+    const { router, gates } = this.deps;
+    const stableLabelPending = this.s.stableTrackLabel && stable.spec.template.metadata?.labels?.[TRACK_LABEL] !== 'stable';
+    return [
+      ...(this.deps.verifications ?? []),
+      { name: `routing (${router.name})`, run: () => router.verify({ stableLabelPending }) },
+      ...gates.flatMap((g): Verification[] => (g.verify ? [{ name: `gate ${g.name}`, run: (signal) => (g.verify as NonNullable<StepGate['verify']>)(signal) }] : [])),
+    ];
   }
 
   /** Rolls back a rollout another (dead) run left behind, using what its state recorded. */
@@ -161,34 +183,65 @@ export class RolloutRunner {
     });
   }
 
-  /** mode: promote / abort — asks the live run, or does it itself when no run is alive. */
+  /**
+   * mode: promote / abort (and the post step) — asks the live run, or does it itself when no run is
+   * alive; what to do is planned from the state and the Lease at every poll (request-plan.ts).
+   */
   private async request(kind: 'promote' | 'abort'): Promise<RunOutcome> {
     const { log } = this.deps;
-    const recorded = await this.workloads.readState(this.s.deployment);
-    if (!recorded || isTerminal(recorded.phase)) {
-      const message = `No rollout in progress on ${this.s.namespace}/${this.s.deployment}${recorded ? ` (last: ${recorded.phase})` : ''}: nothing to ${kind}.`;
-      log.info(message);
-      return this.outcome(recorded?.result ?? 'noop', message, recorded?.reason);
-    }
-    this.builder.setSteps(recorded.steps);
-    this.builder.report.images = { stable: recorded.stableImage, canary: recorded.canaryImage };
     const lock = this.lock();
-    const lease = await lock.read();
-    if (lease.kind === 'held' && lease.holder !== this.s.runId) {
-      log.info(`Rollout ${recorded.runId} is live (lease held by ${lease.holder}): asking it to ${kind}.`);
-      await this.requests.ask(kind);
-      const state = await this.requests.awaitTerminal(kind, this.s.timeoutMs, this.deps.signal);
-      this.builder.setPhase(state.phase, state.weight);
-      const message = `the live run finished the ${kind}: ${state.phase}${state.message ? ` — ${state.message}` : ''}`;
-      return this.outcome(state.result ?? 'failed', message, state.reason);
-    }
-    await lock.acquire();
-    try {
-      const request = kind === 'abort' && this.s.cleanupOfCancelledRun ? 'cleanup-of-cancelled-run' : kind;
-      const state = applyRequest({ ...recorded, runId: this.s.runId }, request, this.s.runId, this.date());
-      return await this.drive(await this.record.save(state), new AbortController().signal);
-    } finally {
-      await lock.release();
+    const target = `${this.s.namespace}/${this.s.deployment}`;
+    const deadline = this.deps.now() + this.s.timeoutMs;
+    let asked: string | undefined;
+    let waitingFor: string | undefined;
+    for (;;) {
+      const recorded = await this.workloads.readState(this.s.deployment);
+      const lease = await lock.read();
+      const plan = planRequest({ kind, runId: this.s.runId, cleanupOfCancelledRun: !!this.s.cleanupOfCancelledRun, target, recorded, lease, ...(asked ? { asked } : {}) });
+      if (recorded) {
+        this.builder.setSteps(recorded.steps);
+        this.builder.report.images = { stable: recorded.stableImage, canary: recorded.canaryImage };
+      }
+      switch (plan.do) {
+        case 'report':
+          if (plan.releaseOwnLease) await lock.release();
+          if (recorded && recorded.runId === (asked ?? this.s.runId)) this.builder.setPhase(recorded.phase, recorded.weight);
+          log.info(plan.message);
+          return this.outcome(plan.result, plan.message, plan.reason);
+        case 'release-lock':
+          await lock.acquire();
+          await lock.release();
+          log.info(`Released the lock of run ${plan.holder}, which stopped before it recorded a rollout; nothing to ${kind}.`);
+          return this.outcome('noop', `no rollout in progress on ${target}; released the expired lock of run ${plan.holder}, which had changed nothing`);
+        case 'finish':
+          if (asked) await this.requests.clear(); // the run asked is gone; its request is answered here
+          await lock.acquire();
+          try {
+            const current = (await this.workloads.readState(this.s.deployment)) as RolloutState;
+            const request = kind === 'abort' && this.s.cleanupOfCancelledRun ? 'cleanup-of-cancelled-run' : kind;
+            const state = applyRequest({ ...current, runId: this.s.runId }, request, this.s.runId, this.date());
+            return await this.drive(await this.record.save(state), new AbortController().signal);
+          } finally {
+            await lock.release();
+          }
+        case 'ask':
+          if (asked !== plan.holder) {
+            log.info(`Rollout ${recorded?.runId ?? plan.holder} is live (lease held by ${plan.holder}): asking it to ${kind}.`);
+            await this.requests.ask(kind);
+            asked = plan.holder;
+          }
+          break;
+        case 'wait-for-lock':
+          if (waitingFor !== plan.holder) {
+            log.info(`Run ${plan.holder} holds the lock of ${target} but has recorded no rollout (starting, or stopped right after locking): waiting until it records one or its lock expires (in ${Math.max(0, Math.ceil((plan.expiresAt - this.deps.now()) / 1000))}s).`);
+            waitingFor = plan.holder;
+          }
+          break;
+      }
+      if (this.deps.now() > deadline) {
+        throw new CanaryGateError('timeout', `The ${kind} of ${target} did not complete within ${Math.round(this.s.timeoutMs / 1000)}s: ${asked ? `run ${asked} did not act on the request` : `run ${waitingFor} kept its lock without recording a rollout`}.`);
+      }
+      await this.deps.sleep(REQUEST_POLL_MS, this.deps.signal);
     }
   }
 

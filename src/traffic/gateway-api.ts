@@ -23,7 +23,7 @@ import {
   updateObject,
 } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
-import type { RouterTarget, TrafficRouter } from './router.ts';
+import type { RouterTarget, TrafficRouter, VerifyOptions } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
 const GROUP = 'gateway.networking.k8s.io';
@@ -197,9 +197,9 @@ export class GatewayApiRouter implements TrafficRouter {
     return idx;
   }
 
-  async verify(): Promise<void> {
+  async verify(opts: VerifyOptions = {}): Promise<void> {
     const { kube, target, names } = this.deps;
-    await checkStableTrackLabel(this.name, kube, target);
+    if (!opts.stableLabelPending) await checkStableTrackLabel(this.name, kube, target);
     await verifyTrackServices(this.name, kube, target.namespace, names);
     const route = await kube.get<HTTPRoute>(await this.ref());
     if (!route) throw new RouterError(this.name, `${this.where()} not found; create it (routing.http-route names it).`);

@@ -27,7 +27,7 @@ import {
   updateObject,
 } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
-import { TRACK_LABEL, type RouterTarget, type TrafficRouter } from './router.ts';
+import { TRACK_LABEL, type RouterTarget, type TrafficRouter, type VerifyOptions } from './router.ts';
 import { checkStableTrackLabel } from './services.ts';
 
 export const STABLE_SUBSET = 'stable';
@@ -197,9 +197,9 @@ export class IstioRouter implements TrafficRouter {
     return idx;
   }
 
-  async verify(): Promise<void> {
+  async verify(opts: VerifyOptions = {}): Promise<void> {
     const { kube, target, names } = this.deps;
-    await checkStableTrackLabel(this.name, kube, target);
+    if (!opts.stableLabelPending) await checkStableTrackLabel(this.name, kube, target);
     const vs = await kube.get<VirtualService>(await this.vsRef());
     if (!vs) throw new RouterError(this.name, `${this.where()} not found; create it (routing.virtual-service names it).`);
     for (const i of this.targets(vs)) {

@@ -21,7 +21,7 @@ import {
   updateObject,
 } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
-import type { RouterTarget, TrafficRouter } from './router.ts';
+import type { RouterTarget, TrafficRouter, VerifyOptions } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
 export const NGINX = 'nginx.ingress.kubernetes.io';
@@ -138,9 +138,9 @@ export class NginxRouter implements TrafficRouter {
     }
   }
 
-  async verify(): Promise<void> {
+  async verify(opts: VerifyOptions = {}): Promise<void> {
     const { kube, target, names } = this.deps;
-    await checkStableTrackLabel(this.name, kube, target);
+    if (!opts.stableLabelPending) await checkStableTrackLabel(this.name, kube, target);
     await verifyTrackServices(this.name, kube, target.namespace, names);
     const stable = await this.readStable();
     if (stable.metadata.annotations?.[A.canary] === 'true') {

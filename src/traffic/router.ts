@@ -5,8 +5,9 @@
  *
  * Guarantees every implementation keeps:
  * - weights are integers 0..100; stable gets 100 - canary, so they always sum to 100;
- * - verify() runs before the first shift and fails with a clear error when the objects are missing
- *   or do not point at the stable and canary versions;
+ * - verify() reads only, runs before the first write of a rollout (and again before the first
+ *   shift), and fails with a clear error when the objects are missing or do not point at the stable
+ *   and canary versions;
  * - reset() (100 % stable, canary route removed or zeroed) is safe at any time, twice, from the post
  *   step, and also when setWeight never ran.
  */
@@ -18,7 +19,7 @@ export interface TrafficRouter {
    * 0 replicas and the engine waits for its pods after each setWeight.
    */
   readonly scalesCanary?: boolean;
-  verify(): Promise<void>;
+  verify(opts?: VerifyOptions): Promise<void>;
   /** Creates any router-owned objects (canary Ingress, canary Service, ...). Idempotent. */
   prepare?(): Promise<void>;
   setWeight(canaryPercent: number): Promise<void>;
@@ -28,6 +29,14 @@ export interface TrafficRouter {
   cleanup?(): Promise<void>;
   /** Caveats that the report should state (e.g. "weights approximated by replica counts"). */
   notes?(): string[];
+}
+
+export interface VerifyOptions {
+  /**
+   * The engine has yet to add the track label to the stable pods (it does so once, before the
+   * first shift): check the routing objects, not the label. The engine verifies again after it.
+   */
+  stableLabelPending?: boolean;
 }
 
 /** What every router needs to know about the target. */

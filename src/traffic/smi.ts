@@ -22,7 +22,7 @@ import {
   updateObject,
 } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
-import type { RouterTarget, TrafficRouter } from './router.ts';
+import type { RouterTarget, TrafficRouter, VerifyOptions } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
 const GROUP = 'split.smi-spec.io';
@@ -124,9 +124,9 @@ export class SmiRouter implements TrafficRouter {
     }
   }
 
-  async verify(): Promise<void> {
+  async verify(opts: VerifyOptions = {}): Promise<void> {
     const { kube, target, names } = this.deps;
-    await checkStableTrackLabel(this.name, kube, target);
+    if (!opts.stableLabelPending) await checkStableTrackLabel(this.name, kube, target);
     await verifyTrackServices(this.name, kube, target.namespace, names);
     const ts = await kube.get<TrafficSplit>(await this.ref());
     if (ts) this.checkForeign(ts);

@@ -7,7 +7,7 @@
 import type { KubeApi, KubeObject } from '../kube/types.ts';
 import { RouterError, asArray, checkWeight, hasOriginal, isRecord, percentOf, refTo, rememberOriginal, split, takeOriginal, updateObject } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
-import type { RouterTarget, TrafficRouter } from './router.ts';
+import type { RouterTarget, TrafficRouter, VerifyOptions } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
 type Json = Record<string, unknown>;
@@ -98,9 +98,9 @@ export class TraefikRouter implements TrafficRouter {
     return base;
   }
 
-  async verify(): Promise<void> {
+  async verify(opts: VerifyOptions = {}): Promise<void> {
     const { kube, target, names } = this.deps;
-    await checkStableTrackLabel(this.name, kube, target);
+    if (!opts.stableLabelPending) await checkStableTrackLabel(this.name, kube, target);
     await verifyTrackServices(this.name, kube, target.namespace, names);
     const ts = await kube.get<TraefikService>(await this.ref());
     if (!ts) {

@@ -1,0 +1,36 @@
+/**
+ * Verify before the first write: everything a rollout can check without changing anything is
+ * checked before the Lease is taken — the routing objects, each gate's own verification (the
+ * metric preflight), the caller's checks (permissions through SelfSubjectAccessReview, a writable
+ * report path) and the pre-checks (schema compatibility). A run refused here wrote nothing.
+ */
+import { CanaryGateError, errorMessage, errorReason } from '../util/errors.ts';
+import type { Logger } from './report.ts';
+
+/** One named check that reads only and throws a CanaryGateError saying what to fix. */
+export interface Verification {
+  readonly name: string;
+  run(signal?: AbortSignal): Promise<void>;
+}
+
+/** Raised when a verification fails: nothing was written to the cluster. */
+export class VerificationError extends CanaryGateError {
+  constructor(check: string, cause: unknown) {
+    super(errorReason(cause), `${check}: ${errorMessage(cause)} (verified before the first write: nothing was changed in the cluster)`, { cause });
+    this.name = 'VerificationError';
+  }
+}
+
+/** Runs the checks in order, one log line each; the first failure stops them. */
+export async function verifyBeforeFirstWrite(checks: readonly Verification[], log: Logger, signal?: AbortSignal): Promise<void> {
+  await log.group('Verify before the first write', async () => {
+    for (const check of checks) {
+      try {
+        await check.run(signal);
+      } catch (err) {
+        throw new VerificationError(check.name, err);
+      }
+      log.info(`${check.name}: ok`);
+    }
+  });
+}
