@@ -70,7 +70,7 @@ describe('refused with one sentence', () => {
 
   test('a context that does not exist lists the contexts there are', () => {
     expect(refusal(() => loadKubeConfig({ content: json, context: 'production' }))).toMatch(
-      /^context: the kubeconfig has no context named "production"; its contexts are "prod", "staging" — set the context input to one of them/,
+      /^context: the kubeconfig has no context named "production"; its contexts are "prod", "staging" — set the context input \(or context: in the config file\) to one of them/,
     );
   });
 

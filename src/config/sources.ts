@@ -105,5 +105,5 @@ export function describeSource(path: KeyPath, opts: SourcesOptions): string {
     if (line !== undefined) return `${opts.file.name}:${line} key '${key}'`;
     return `'${key}' (set neither as an input nor in ${opts.file.name})`;
   }
-  return `'${key}' (not set as an input)`;
+  return `'${key}' (set neither as an input nor in a config file)`;
 }

@@ -15,7 +15,7 @@ export function writableFileProblem(file: string, cwd = process.cwd()): string |
   for (;;) {
     const stat = statOf(dir);
     if (stat) {
-      if (!stat.isDirectory()) return `${dir} is a file, so ${target} cannot be created under it; choose another path`;
+      if (!stat.isDirectory()) return `${dir} is not a directory, so ${target} cannot be created under it; choose another path`;
       try {
         accessSync(dir, constants.W_OK | constants.X_OK);
       } catch {

@@ -7,8 +7,9 @@
  */
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
 import { seedSampleApp } from '../../src/sim/seed.ts';
+import { runMainInProcess } from '../support/main-in-process.ts';
+import { FAKE_TOKEN, RunnerDir } from '../support/runner.ts';
 import { BAD_INPUT_CASES, withFor, type BadInputCase } from './bad-input-cases.ts';
-import { JOB_TOKEN, runMainStep, Workspace } from './main-step.ts';
 
 let sim: KubeSimulator;
 const summary: { name: string; named: boolean; fix: boolean; writes: number }[] = [];
@@ -39,11 +40,16 @@ test.each(BAD_INPUT_CASES.map((c, i) => [c.name, c, i] as [string, BadInputCase,
   if (c.seed !== 'no-app') {
     await seedSampleApp(sim, { namespace, name: 'web', image: 'ghcr.io/acme/web:1.0', replicas: 2, router: c.seed ?? 'istio', waitReady: false });
   }
-  const ws = new Workspace();
+  if (c.prepare === 'foreign-subset') {
+    const vs = structuredClone(sim.store.get('networking.istio.io/v1', 'VirtualService', namespace, 'web')) as unknown as { spec: { http: { route: { destination: { subset?: string } }[] }[] } };
+    for (const http of vs.spec.http) for (const r of http.route) r.destination.subset = 'v1';
+    sim.store.put(vs as unknown as Parameters<typeof sim.store.put>[0]);
+  }
+  const runner = new RunnerDir();
   try {
-    if (c.file !== undefined) ws.write('.github/canary.yml', c.file);
+    if (c.file !== undefined) runner.writeWorkspaceFile('.github/canary.yml', c.file);
     const before = sim.requests.length;
-    const r = await runMainStep(ws, withFor(c, sim.kubeconfig(), namespace));
+    const r = await runMainInProcess(runner, { inputs: withFor(c, sim.kubeconfig(), namespace) });
     const writes = writesSince(sim, before);
     const message = r.outputs.message ?? '';
     summary.push({ name: c.name, named: c.where.test(message), fix: c.fix.test(message), writes: writes.length });
@@ -56,12 +62,12 @@ test.each(BAD_INPUT_CASES.map((c, i) => [c.name, c, i] as [string, BadInputCase,
     expect(r.errors.join('\n')).toContain(message.split('\n')[0]);
     expect(r.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
     expect(writes).toEqual([]);
-    for (const secret of [c.secret, JOB_TOKEN, sim.token].filter((s): s is string => s !== undefined)) {
+    for (const secret of [c.secret, FAKE_TOKEN, sim.token].filter((s): s is string => s !== undefined)) {
       const visible = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
       expect(visible).not.toContain(secret);
       expect(JSON.stringify(r.outputs)).not.toContain(secret);
     }
   } finally {
-    ws.remove();
+    runner.remove();
   }
 });

@@ -4,7 +4,7 @@
  * refused with a message that names where the value came from (`input 'x'`, or
  * `.github/canary.yml:LINE key 'k'`, or the cluster object) and says what to do, and the run
  * writes nothing to the cluster. Read by bad-input.test.ts (in-process main step, every row) and
- * action.test.ts (the bundled action, a sample).
+ * e2e-action/secrets-and-bad-input.test.ts (the bundled action, a sample).
  */
 import type { SeedRouter } from '../../src/sim/seed.ts';
 
@@ -25,6 +25,8 @@ export interface BadInputCase {
   reason?: string;
   /** A value that must appear nowhere (log, outputs), e.g. a token in the wrong place. */
   secret?: string;
+  /** A change to the seeded objects before the run. */
+  prepare?: 'foreign-subset';
 }
 
 const TOKEN = 'ghp_Pasted1nTheWrongPlace0123456789abcdef';
@@ -72,7 +74,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'rollback misspelled', with: { rollback: 'gradually' }, where: /input 'rollback'/, fix: /must be one of immediate, gradual \(did you mean gradual\?\)/ },
   { name: 'canary-cleanup unknown', with: { 'canary-cleanup': 'remove' }, where: /input 'canary-cleanup'/, fix: /must be one of scale-to-zero, delete/ },
   { name: 'run-id of 201 characters', with: { 'run-id': 'r'.repeat(201) }, where: /input 'run-id'/, fix: /must be at most 200 characters/ },
-  { name: 'config-file that does not exist', with: { 'config-file': 'deploy/canary.yaml' }, where: /config-file/, fix: /does not exist .* check the path or remove the input/ },
+  { name: 'config-file that does not exist', with: { 'config-file': 'deploy/canary.yaml' }, where: /config-file/, fix: /does not exist .*; check the path, or remove the input/ },
   { name: 'prometheus-url without a scheme', with: { 'prometheus-url': 'prometheus:9090' }, file: 'metrics:\n  - name: up\n    query: up\n    max: 1\n', where: /input 'prometheus-url'/, fix: /must be an http:\/\/ or https:\/\/ URL, e\.g\. http:\/\/prometheus\.monitoring:9090, got "prometheus:9090" — add the scheme/ },
   { name: 'prometheus-url with a password in it', with: { 'prometheus-url': 'ftp://admin:hunter2hunter2@prometheus:9090' }, where: /input 'prometheus-url'/, fix: /must be an http:\/\/ or https:\/\/ URL/, secret: 'hunter2hunter2' },
   { name: 'prometheus-url while the file has other providers', with: { 'prometheus-url': 'http://prometheus:9090' }, file: 'providers:\n  dd: { type: datadog }\n', where: /input 'prometheus-url'/, fix: /would be ignored: .* name the provider prometheus/ },
@@ -83,7 +85,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'kubeconfig given as ~/.kube/config', with: { kubeconfig: '~/.kube/config' }, where: /kubeconfig/, fix: /takes the file's content, not its path/ },
   { name: 'kubeconfig that is an empty mapping', with: { kubeconfig: '{}' }, where: /kubeconfig/, fix: /has no clusters: pass the whole kubeconfig file/ },
   { name: 'kubeconfig that is not YAML', with: { kubeconfig: 'apiVersion: v1\nclusters: [\n' }, where: /kubeconfig/, fix: /is not a valid kubeconfig .* pass the content of the kubeconfig file/ },
-  { name: 'context that is not in the kubeconfig', with: { context: 'production' }, where: /context/, fix: /no context named "production"; its contexts are "canary-gate-sim" — set the context input to one of them/ },
+  { name: 'context that is not in the kubeconfig', with: { context: 'production' }, where: /context/, fix: /no context named "production"; its contexts are "canary-gate-sim" — set the context input \(or context: in the config file\) to one of them/ },
   { name: 'context from the file that is not in the kubeconfig', file: 'context: prod\n', where: /context/, fix: /its contexts are "canary-gate-sim"/ },
 
   // ── .github/canary.yml ──────────────────────────────────────────────────────────────────────
@@ -127,6 +129,17 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'file: a key written twice', file: 'steps: [10]\nsteps: [20]\n', where: /\.github\/canary\.yml/, fix: /not valid YAML: .*[Mm]ap keys must be unique/ },
   { name: 'file: a YAML alias bomb', file: ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n'), where: /\.github\/canary\.yml/, fix: /not valid YAML: .*alias/i },
   { name: 'file: larger than 256 KiB', file: `run-id: x\n${'# padding padding padding padding padding\n'.repeat(8_000)}`, where: /\.github\/canary\.yml/, fix: /is larger than 256 KiB; .* check the path/ },
+
+  // ── the cluster, verified before the first write ───────────────────────────────────────────
+  { name: 'cluster: the Deployment does not exist', seed: 'no-app', where: /Deployment bad-\d+\/web/, fix: /Check the 'deployment' and 'namespace' inputs/, reason: 'not-found' },
+  { name: 'cluster: the container is not in the pod', with: { container: 'sidecar' }, where: /container/, fix: /web/, reason: 'invalid-input' },
+  { name: 'cluster: istio without its VirtualService', seed: 'none', where: /VirtualService bad-\d+\/web/, fix: /create it \(routing\.virtual-service names it\)/, reason: 'router-error' },
+  { name: 'cluster: nginx without its Ingress', with: { router: 'nginx' }, seed: 'none', where: /Ingress bad-\d+\/web/, fix: /routing\.ingress/, reason: 'router-error' },
+  { name: 'cluster: gateway-api without its HTTPRoute', with: { router: 'gateway-api' }, seed: 'none', where: /HTTPRoute bad-\d+\/web/, fix: /create it \(routing\.http-route names it\)/, reason: 'router-error' },
+  { name: 'cluster: traefik without its TraefikService', with: { router: 'traefik' }, seed: 'none', where: /TraefikService bad-\d+\/web/, fix: /create it with weighted\.services/, reason: 'router-error' },
+  { name: 'cluster: istio routing a subset of its own', where: /VirtualService/, fix: /remove the subset/, reason: 'router-error', prepare: 'foreign-subset' },
+  { name: 'report-path under something that is not a directory', with: { 'report-path': '/dev/null/canary-report.json' }, where: /report-path/, fix: /is not a directory, so .* choose another path/ },
+  { name: 'report-path that is a directory', with: { 'report-path': '.' }, where: /report-path/, fix: /is a directory; give a file path/ },
 ];
 
 /** The base `with:` every case starts from: a rollout that works on the seeded app. */
