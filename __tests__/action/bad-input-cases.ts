@@ -131,12 +131,12 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'file: larger than 256 KiB', file: `run-id: x\n${'# padding padding padding padding padding\n'.repeat(8_000)}`, where: /\.github\/canary\.yml/, fix: /is larger than 256 KiB; .* check the path/ },
 
   // ── the cluster, verified before the first write ───────────────────────────────────────────
-  { name: 'cluster: the Deployment does not exist', seed: 'no-app', where: /Deployment bad-\d+\/web/, fix: /Check the 'deployment' and 'namespace' inputs/, reason: 'not-found' },
+  { name: 'cluster: the Deployment does not exist', seed: 'no-app', where: /Deployment [\w-]+\/web/, fix: /Check the 'deployment' and 'namespace' inputs/, reason: 'not-found' },
   { name: 'cluster: the container is not in the pod', with: { container: 'sidecar' }, where: /container/, fix: /web/, reason: 'invalid-input' },
-  { name: 'cluster: istio without its VirtualService', seed: 'none', where: /VirtualService bad-\d+\/web/, fix: /create it \(routing\.virtual-service names it\)/, reason: 'router-error' },
-  { name: 'cluster: nginx without its Ingress', with: { router: 'nginx' }, seed: 'none', where: /Ingress bad-\d+\/web/, fix: /routing\.ingress/, reason: 'router-error' },
-  { name: 'cluster: gateway-api without its HTTPRoute', with: { router: 'gateway-api' }, seed: 'none', where: /HTTPRoute bad-\d+\/web/, fix: /create it \(routing\.http-route names it\)/, reason: 'router-error' },
-  { name: 'cluster: traefik without its TraefikService', with: { router: 'traefik' }, seed: 'none', where: /TraefikService bad-\d+\/web/, fix: /create it with weighted\.services/, reason: 'router-error' },
+  { name: 'cluster: istio without its VirtualService', seed: 'none', where: /VirtualService [\w-]+\/web/, fix: /create it \(routing\.virtual-service names it\)/, reason: 'router-error' },
+  { name: 'cluster: nginx without its Ingress', with: { router: 'nginx' }, seed: 'none', where: /Ingress [\w-]+\/web/, fix: /routing\.ingress/, reason: 'router-error' },
+  { name: 'cluster: gateway-api without its HTTPRoute', with: { router: 'gateway-api' }, seed: 'none', where: /HTTPRoute [\w-]+\/web/, fix: /create it \(routing\.http-route names it\)/, reason: 'router-error' },
+  { name: 'cluster: traefik without its TraefikService', with: { router: 'traefik' }, seed: 'none', where: /TraefikService [\w-]+\/web/, fix: /create it with weighted\.services/, reason: 'router-error' },
   { name: 'cluster: istio routing a subset of its own', where: /VirtualService/, fix: /remove the subset/, reason: 'router-error', prepare: 'foreign-subset' },
   { name: 'report-path under something that is not a directory', with: { 'report-path': '/dev/null/canary-report.json' }, where: /report-path/, fix: /is not a directory, so .* choose another path/ },
   { name: 'report-path that is a directory', with: { 'report-path': '.' }, where: /report-path/, fix: /is a directory; give a file path/ },

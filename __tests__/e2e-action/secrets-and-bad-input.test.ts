@@ -4,7 +4,8 @@
  *   keys, Slack webhook, GitHub token — and every log line (except the ::add-mask:: commands
  *   themselves), output, state, summary, report file, PR comment, commit status and Slack payload is
  *   scanned for them: zero hits;
- * - bad input: no request at all reaches the cluster before validation passes;
+ * - bad input: a sample of the bad-input table (action/bad-input-cases.ts) refused by the bundle
+ *   with its source and fix, and no write reaches the cluster;
  * - SIGKILL in other phases than the e2e suite covers: the post step finishes the job.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-serve
 import { startFakeSlack, type FakeSlack } from '../../src/sim/slack.ts';
 import { RunnerDir, runAction, startAction, type ActionResult } from '../support/runner.ts';
 import { CANARY_IMAGE, STABLE_IMAGE, recordedState, seedApp, wholeViolations } from '../support/whole.ts';
+import { seedSampleApp } from '../../src/sim/seed.ts';
+import { BAD_INPUT_CASES, withFor, type BadInputCase } from '../action/bad-input-cases.ts';
 
 const PROM_TOKEN = 'prom-bearer-S3CR3T-7f3a9c1e5b';
 const DD_API_KEY = 'ddapikeyS3CR3T0123456789abcdef';
@@ -199,30 +202,49 @@ describe('secrets never appear anywhere but the ::add-mask:: commands', () => {
   });
 });
 
-describe('bad input through the bundled action: no request reaches the cluster', () => {
-  const bad: [string, Record<string, string>][] = [
-    ['a deployment name that is not DNS-1123', { deployment: 'Web_App' }],
-    ['steps above max-weight', { steps: '10,60', 'max-weight': '50' }],
-    ['an unknown router', { router: 'linkerd2' }],
-    ['a YAML anchor bomb in the config file', { 'config-file': 'bomb.yml' }],
-    ['a huge config file', { 'config-file': 'huge.yml' }],
-  ];
-  test.concurrent.each(bad)('%s', async (_name, extra) => {
-    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
-    runner.writeWorkspaceFile('bomb.yml', levels.join('\n'));
-    runner.writeWorkspaceFile('huge.yml', `run-id: x\n${'# padding padding padding padding padding\n'.repeat(8_000)}`);
-    const before = sim.requests.length;
-    const r = await runAction('main', {
-      runner,
-      inputs: { kubeconfig: sim.kubeconfig(), namespace: 'bad-input', deployment: 'web', image: CANARY_IMAGE, router: 'istio', ...extra },
-    });
-    expect(r.code).toBe(1);
-    expect(r.outputs.result).toBe('failed');
-    expect(r.outputs.reason).toBe('invalid-input');
-    expect(r.stdout).toMatch(/::error::/);
-    expect(r.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
-    expect(sim.requests.slice(before).filter((q) => q.path.includes('bad-input'))).toEqual([]);
+/** The bundled action answers the bad-input table like the in-process main step (a sample of it). */
+const BUNDLE_SAMPLE = [
+  'canary-replicas as a word',
+  'image with upper case in the repository',
+  'a token pasted into settle-time',
+  'kubeconfig given as a file path',
+  'context that is not in the kubeconfig',
+  'file: routing.headr instead of header',
+  'file: steps as a mapping',
+  'file: kubeconfig in the repository',
+  'file: a provider address with a token in the query',
+  'file: a YAML alias bomb',
+  'file: larger than 256 KiB',
+  'cluster: istio without its VirtualService',
+  'report-path that is a directory',
+];
+
+describe('bad input through the bundled action: refused with source and fix, nothing written', () => {
+  const rows = BUNDLE_SAMPLE.map((name) => {
+    const i = BAD_INPUT_CASES.findIndex((c) => c.name === name);
+    if (i < 0) throw new Error(`no bad-input case named ${name}`);
+    return [name, BAD_INPUT_CASES[i] as BadInputCase, i] as const;
+  });
+  test.concurrent.each(rows)('%s', async (_name, c, i) => {
+    const namespace = `bundle-bad-${i}`;
+    if (c.seed !== 'no-app') await seedSampleApp(sim, { namespace, name: 'web', image: STABLE_IMAGE, replicas: 2, router: c.seed ?? 'istio', waitReady: false });
+    const job = new RunnerDir();
+    try {
+      if (c.file !== undefined) job.writeWorkspaceFile('.github/canary.yml', c.file);
+      const before = sim.requests.length;
+      const r = await runAction('main', { runner: job, inputs: withFor(c, sim.kubeconfig(), namespace) });
+      expect(r.code).toBe(1);
+      expect(r.outputs.result).toBe('failed');
+      expect(r.outputs.reason).toBe(c.reason ?? 'invalid-input');
+      expect(r.outputs.message).toMatch(c.where);
+      expect(r.outputs.message).toMatch(c.fix);
+      expect(r.stdout).toMatch(/::error::/);
+      expect(r.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+      if (c.secret) expect(r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n') + JSON.stringify(r.outputs)).not.toContain(c.secret);
+      expect(sim.requests.slice(before).filter((q) => q.method !== 'GET' && q.path.includes(`/namespaces/${namespace}/`))).toEqual([]);
+    } finally {
+      job.remove();
+    }
   }, 30_000);
 });
 
