@@ -81,6 +81,18 @@ describe('schema-check from dist/cli/index.js', () => {
     expect(r.code).toBe(1);
     expect(json(r).findings).toContainEqual(expect.objectContaining({ rule: 'SC104', verdict: 'block' }));
   });
+
+  it('mysql: ALTER COLUMN … DROP DEFAULT is read (no parse finding); the example blocks; the output says MySQL is rule-based', async () => {
+    const dir = repo(
+      { 'm/0001_init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total decimal(10,2) NOT NULL);\n' },
+      { 'm/0002_currency.sql': "ALTER TABLE orders ADD COLUMN currency char(3) NOT NULL DEFAULT 'EUR';\nALTER TABLE orders ALTER COLUMN currency DROP DEFAULT;\n" },
+    );
+    const r = await runBundle(['--dir', 'm', '--base', 'stable', '--dialect', 'mysql', '--format', 'json'], dir);
+    expect(r.code).toBe(1);
+    const report = json(r);
+    expect(report.findings.map((f) => `${f.rule}:${f.verdict}:${f.line}`)).toEqual(['SC105:block:2']);
+    expect(report.execution).toMatchObject({ status: 'not-run', reason: expect.stringMatching(/MySQL is checked by rules only/) });
+  });
 });
 
 const SHOP = `CREATE TABLE customers (id bigserial PRIMARY KEY, name text NOT NULL, email text);

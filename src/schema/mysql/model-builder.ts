@@ -73,6 +73,12 @@ export function applyMysqlStatement(model: SchemaModel, s: MysqlStatement, origi
         const c = mysqlColumn(colName(action.column), action, prev?.origin ?? origin);
         t.columns.delete(oldName);
         t.columns.set(c.name, c);
+      } else if (action.action === 'alter' && action.default_val !== undefined) {
+        const c = t.columns.get(colName(action.column));
+        if (c) {
+          c.hasDefault = action.default_val !== null || c.identity;
+          c.defaultText = action.default_val ? JSON.stringify(action.default_val.value) : undefined;
+        }
       } else if (action.action === 'rename') {
         const prev = t.columns.get(colName(action.old_column));
         if (prev) {

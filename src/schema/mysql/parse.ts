@@ -1,9 +1,10 @@
 /**
  * Splits a MySQL/MariaDB migration into statements (a lexer that knows quotes and comments, so
  * each statement keeps its line) and parses each with node-sql-parser's MySQL grammar, loaded on
- * first use.
+ * first use; ALTER TABLE clauses the grammar lacks go through a pre-pass (prepass.ts).
  */
 import type { SqlStatement } from '../types.ts';
+import { prepassAlter } from './prepass.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type MyNode = any;
@@ -27,8 +28,16 @@ export async function loadMysqlParser(): Promise<MysqlParser> {
       return splitMysql(sql).map((chunk, i) => {
         const s: MysqlStatement = { file, line: chunk.line, index: firstIndex + i, text: chunk.text };
         try {
-          const ast = parser.astify(chunk.text, { database: 'MySQL' });
-          s.ast = Array.isArray(ast) ? ast[0] : ast;
+          // Clauses the grammar does not know are read by the pre-pass, the rest by the parser.
+          const pre = prepassAlter(chunk.text);
+          if (pre) {
+            const ast = pre.rest ? parser.astify(pre.rest, { database: 'MySQL' }) : { type: 'alter', table: [pre.table], expr: [] };
+            s.ast = Array.isArray(ast) ? ast[0] : ast;
+            s.ast.expr = [...(s.ast.expr ?? []), ...pre.actions];
+          } else {
+            const ast = parser.astify(chunk.text, { database: 'MySQL' });
+            s.ast = Array.isArray(ast) ? ast[0] : ast;
+          }
         } catch (err) {
           s.parseError = (err instanceof Error ? err.message : String(err)).slice(0, 200);
         }

@@ -133,6 +133,30 @@ export const myRestatedNullability: MysqlRule = (s, ctx) => {
   return hits;
 };
 
+/**
+ * ALTER COLUMN … SET/DROP DEFAULT (read by the pre-pass). Dropping the default of a stable NOT NULL
+ * column is SC107; dropping it from a NOT NULL column the change itself added to a stable table
+ * leaves, in net effect, a NOT NULL column without a default that stable INSERTs omit: SC105.
+ */
+export const myAlterDefault: MysqlRule = (s, ctx) => {
+  const hits: RuleHit[] = [];
+  for (const { table, action } of alterActions(s.ast)) {
+    if (action.resource !== 'column' || action.action !== 'alter' || action.default_val === undefined) continue;
+    const name = colName(action.column);
+    const object = `${table}.${name}`;
+    const c = ctx.model.tables.get(table)?.columns.get(name);
+    if (!c || !isStableTable(ctx.model, table)) continue;
+    if (action.default_val === null) {
+      if (!c.notNull || !c.hasDefault || c.identity) continue;
+      if (c.origin === 'stable') hits.push({ rule: 'SC107', object, message: `The default of NOT NULL column ${object} is dropped: stable INSERTs that omit it fail ("Field doesn't have a default value").` });
+      else hits.push({ rule: 'SC105', object, message: `${object}, added by this change NOT NULL with a default, loses the default here: in net effect a NOT NULL column without a default, which stable INSERTs omit and fail.` });
+    } else if (c.origin === 'stable' && c.hasDefault && c.defaultText !== JSON.stringify(action.default_val.value)) {
+      hits.push({ rule: 'SC117', object, message: `The default of ${object} changes.` });
+    }
+  }
+  return hits;
+};
+
 /** SC108, SC109, SC115, SC116 for MODIFY/CHANGE type changes. */
 export const myTypeChange: MysqlRule = (s, ctx) => {
   const hits: RuleHit[] = [];
@@ -211,6 +235,7 @@ export const MYSQL_RULES: readonly MysqlRule[] = [
   myAddNotNull,
   myRenameColumn,
   myRestatedNullability,
+  myAlterDefault,
   myTypeChange,
   myConstraints,
   myDataDestruction,
