@@ -188,8 +188,8 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
       log: app.log,
       now,
       sleep,
-      ...(app.signal ? { signal: app.signal } : {}),
-      ...(app.onState ? { onState: app.onState } : {}),
+      signal: app.signal,
+      onState: app.onState,
     },
     {
       mode,
@@ -211,7 +211,7 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
       leaseMs: c['lease-duration'],
       pollMs: app.pollMs ?? 1_000,
       stableTrackLabel: needsStableTrackLabel(config.routing.kind),
-      ...(app.cleanupOfCancelledRun ? { cleanupOfCancelledRun: true } : {}),
+      cleanupOfCancelledRun: app.cleanupOfCancelledRun,
     },
   );
   return runner.run();

@@ -89,7 +89,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       log,
       core: { setSecret: () => {}, error: (m) => log.error(m), warning: (m) => log.warning(m), summary: { emptyBuffer: () => undefined, addRaw: () => undefined, write: async () => undefined } },
       env: io.env,
-      ...(io.signal ? { signal: io.signal } : {}),
+      signal: io.signal,
     });
     io.stdout(`result=${outcome.result} final-weight=${outcome.result === 'promoted' ? 100 : outcome.weight}${outcome.reason ? ` reason=${outcome.reason}` : ''}\n${outcomeLine(outcome)}\n`);
     return runFailed(mode, outcome) ? 1 : 0;

@@ -141,7 +141,7 @@ export function createDatadogProvider(opts: DatadogProviderOptions): MetricsProv
     const from = Math.floor((q.at - q.windowMs) / 1000);
     const to = Math.floor(q.at / 1000);
     const url = `${base}/api/v1/query?${new URLSearchParams({ from: String(from), to: String(to), query: q.query })}`;
-    const res = await http.request({ url, method: 'GET', check, ...(q.signal ? { signal: q.signal } : {}) });
+    const res = await http.request({ url, method: 'GET', check, signal: q.signal });
     const body = res.json as V1Body;
     const series: SeriesValue[] = (body.series ?? []).map((s) => ({
       labels: Object.fromEntries((s.tag_set ?? []).map((t) => splitTag(t))),
@@ -172,7 +172,7 @@ export function createDatadogProvider(opts: DatadogProviderOptions): MetricsProv
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
       check,
-      ...(q.signal ? { signal: q.signal } : {}),
+      signal: q.signal,
     });
     const attrs = (res.json as V2Body).data?.attributes ?? {};
     const times = attrs.times ?? [];

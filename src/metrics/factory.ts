@@ -51,9 +51,9 @@ function buildProvider(name: string, p: ProviderConfig, opts: ProviderFactoryOpt
     timeoutMs: p.timeout,
     attempts: p.retries,
     log: opts.log,
-    ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
-    ...(opts.sleep ? { sleep: opts.sleep } : {}),
-    ...(opts.retryBaseDelayMs !== undefined ? { baseDelayMs: opts.retryBaseDelayMs } : {}),
+    fetchImpl: opts.fetchImpl,
+    sleep: opts.sleep,
+    baseDelayMs: opts.retryBaseDelayMs,
   };
   if (p.type === 'prometheus') {
     const token = resolveSecret(`${field}.bearer-token-env`, p['bearer-token'], p['bearer-token-env'], opts.secrets, true);
@@ -67,7 +67,7 @@ function buildProvider(name: string, p: ProviderConfig, opts: ProviderFactoryOpt
       ...common,
       address: p.address,
       headers: p.headers,
-      ...(token ? { bearerToken: token } : {}),
+      bearerToken: token,
       ...(ba ? { basicAuth: { username: ba.username, password: password ?? '' } } : {}),
       tls: {
         ...(p.ca ? { ca: p.ca } : {}),
@@ -88,6 +88,6 @@ function buildProvider(name: string, p: ProviderConfig, opts: ProviderFactoryOpt
     applicationKey: appKey,
     api: p.api,
     headers: p.headers,
-    ...(opts.now ? { now: opts.now } : {}),
+    now: opts.now,
   });
 }

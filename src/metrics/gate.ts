@@ -77,18 +77,19 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
         plan.stable ? queryVersion(plan, plan.stable, plan.subQueries?.stable, at, ctx.signal) : undefined,
       ]);
       const history = histories.get(name) ?? [];
-      history.push({ at, canary, ...(stable ? { stable } : {}) });
+      history.push({ at, canary, stable });
       histories.set(name, history);
       const result = plan.judge(history, { earlierSteps: earlierSteps.get(name) ?? [] });
       tracked = trackJudgeResult(prev, result, plan.limits);
       report = {
         ...report,
-        ...(result.canaryValue !== undefined ? { canaryValue: result.canaryValue } : {}),
-        ...(result.stableValue !== undefined ? { stableValue: result.stableValue } : {}),
+        canaryValue: result.canaryValue,
+        stableValue: result.stableValue,
+        // The judge's unit replaces the metric's only when it has one (a sequential judge's %).
         ...(result.unit !== undefined ? { unit: result.unit } : {}),
-        ...(result.threshold !== undefined ? { threshold: result.threshold } : {}),
-        ...(result.details ? { details: result.details } : {}),
-        ...(result.power ? { power: result.power } : {}),
+        threshold: result.threshold,
+        details: result.details,
+        power: result.power,
       };
     } catch (err) {
       if (ctx.signal?.aborted) throw err;
@@ -101,7 +102,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
         `${report.threshold ? `, threshold ${report.threshold}` : ''} -> ${tracked.verdict}: ${tracked.explanation}`,
     );
     if (report.power) opts.log(`metric ${name}: ${detectableLine(report.power)}`);
-    return { ...report, verdict: tracked.verdict, explanation: tracked.explanation, ...(tracked.reason ? { reason: tracked.reason } : {}) };
+    return { ...report, verdict: tracked.verdict, explanation: tracked.explanation, reason: tracked.reason };
   }
 
   return {

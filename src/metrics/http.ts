@@ -180,9 +180,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           attempts: opts.attempts,
           baseDelayMs: opts.baseDelayMs ?? 250,
           maxDelayMs: opts.maxDelayMs ?? 4000,
-          ...(opts.random ? { random: opts.random } : {}),
-          ...(opts.sleep ? { sleep: opts.sleep } : {}),
-          ...(req.signal ? { signal: req.signal } : {}),
+          random: opts.random,
+          sleep: opts.sleep,
+          signal: req.signal,
           retryable: (err) => {
             if (!(err instanceof MetricsProviderError) || !err.retryable) return false;
             return err.retryAfterMs !== undefined ? { afterMs: err.retryAfterMs } : true;

@@ -129,21 +129,21 @@ export function planMetric(m: MetricConfig, provider: MetricsProvider, opts: Pla
     judge: m.judge,
     unit,
     direction,
-    ...(m.min !== undefined ? { min: m.min } : {}),
-    ...(m.max !== undefined ? { max: m.max } : {}),
-    ...(m['max-increase'] !== undefined ? { maxIncrease: m['max-increase'] } : {}),
-    ...(m['max-increase-abs'] !== undefined ? { maxIncreaseAbs: m['max-increase-abs'] } : {}),
-    ...(m['min-requests'] !== undefined ? { minRequests: m['min-requests'] } : {}),
+    min: m.min,
+    max: m.max,
+    maxIncrease: m['max-increase'],
+    maxIncreaseAbs: m['max-increase-abs'],
+    minRequests: m['min-requests'],
     kind: m.kind ?? builtin?.sequentialKind ?? 'error-rate',
     // The rollout's false-rollback budget, split across its sequential metrics (each judge keeps one
     // evidence process for the whole rollout: the gate passes it the earlier steps).
     alpha: m.judge === 'sequential' && sequentialCount > 1 ? splitAlpha(alpha, sequentialCount) : alpha,
-    ...(m['allowed-increase'] !== undefined ? { allowedIncrease: m['allowed-increase'] } : {}),
+    allowedIncrease: m['allowed-increase'],
     ...(m['allowed-increase-abs'] !== undefined ? { allowedIncreaseAbs: m['allowed-increase-abs'] / 100 } : {}),
-    ...(m.beta !== undefined ? { beta: m.beta } : {}),
-    ...((m.quantile ?? builtin?.quantile) !== undefined ? { quantile: (m.quantile ?? builtin?.quantile)! } : {}),
-    ...(m['burn-in'] !== undefined ? { burnInMs: m['burn-in'] } : {}),
-    ...(m.robust !== undefined ? { robust: m.robust } : {}),
+    beta: m.beta,
+    quantile: m.quantile ?? builtin?.quantile,
+    burnInMs: m['burn-in'],
+    robust: m.robust,
   });
 
   return {
@@ -153,7 +153,7 @@ export function planMetric(m: MetricConfig, provider: MetricsProvider, opts: Pla
     limits: {
       failureLimit: m['failure-limit'],
       errorLimit: m['error-limit'],
-      ...(m['inconclusive-limit'] !== undefined ? { inconclusiveLimit: m['inconclusive-limit'] } : {}),
+      inconclusiveLimit: m['inconclusive-limit'],
     },
     windowMs: intervalMs,
     unit,

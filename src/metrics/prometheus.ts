@@ -102,7 +102,7 @@ export function createPrometheusProvider(opts: PrometheusProviderOptions): Metri
       // The server gives up too (instead of computing an answer nobody waits for).
       body: new URLSearchParams({ ...params, timeout: `${Math.max(1, Math.floor(opts.timeoutMs / 1000))}s` }).toString(),
       check,
-      ...(signal ? { signal } : {}),
+      signal,
     });
     const body = res.json as PromBody;
     for (const w of body.warnings ?? []) opts.log?.(`${name}: warning for query: ${w}`);

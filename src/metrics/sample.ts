@@ -64,11 +64,11 @@ export async function queryVersion(
   const base: Omit<InstantQuery, 'query'> = {
     at,
     windowMs: plan.windowMs,
-    ...(plan.metric.aggregate ? { pointAggregate: plan.metric.aggregate } : {}),
-    ...(signal ? { signal } : {}),
+    pointAggregate: plan.metric.aggregate,
+    signal,
   };
   const run = (query: string, queries?: Record<string, string>): Promise<QueryResult> =>
-    plan.provider.query({ ...base, query, ...(queries ? { queries } : {}) });
+    plan.provider.query({ ...base, query, queries });
   const [value, windowRequests, requests, errors, buckets] = await Promise.all([
     run(q.value, sub),
     q.windowRequests ? run(q.windowRequests) : undefined,

@@ -52,7 +52,7 @@ export function callGitHub<T>(fn: (signal: AbortSignal) => Promise<T>, opts: Git
     baseDelayMs: 500,
     maxDelayMs: 5_000,
     retryable: githubRetryDecision,
-    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+    sleep: opts.sleep,
   });
 }
 

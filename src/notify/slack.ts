@@ -139,7 +139,7 @@ export function createSlackSink(opts: SlackSinkOptions): ReportSink {
         if (err instanceof SlackHttpError) return err.status === undefined || err.status >= 500;
         return false;
       },
-      ...(opts.sleep ? { sleep: opts.sleep } : {}),
+      sleep: opts.sleep,
     });
   }
 

@@ -44,24 +44,24 @@ export function createJudge(spec: JudgeSpec): Judge {
         allowedIncreaseAbs: spec.allowedIncreaseAbs ?? DEFAULT_DECISION_RULE.allowedIncreaseAbs,
         beta: spec.beta ?? DEFAULT_DECISION_RULE.beta,
         minRequests: spec.minRequests ?? DEFAULT_DECISION_RULE.minRequests,
-        ...(spec.quantile !== undefined ? { quantile: spec.quantile } : {}),
-        ...(spec.burnInMs !== undefined ? { burnInMs: spec.burnInMs } : {}),
-        ...(spec.robust !== undefined ? { robust: spec.robust } : {}),
+        quantile: spec.quantile,
+        burnInMs: spec.burnInMs,
+        robust: spec.robust,
       });
     case 'relative': {
       const judge = createRelativeJudge({
         direction: spec.direction ?? 'lower-is-better',
-        ...(spec.maxIncrease !== undefined ? { maxIncrease: spec.maxIncrease } : {}),
-        ...(spec.maxIncreaseAbs !== undefined ? { maxIncreaseAbs: spec.maxIncreaseAbs } : {}),
-        ...(spec.unit !== undefined ? { unit: spec.unit } : {}),
+        maxIncrease: spec.maxIncrease,
+        maxIncreaseAbs: spec.maxIncreaseAbs,
+        unit: spec.unit,
       });
       return spec.minRequests ? withMinRequests(judge, spec.minRequests, 'both') : judge;
     }
     default: {
       const judge = createThresholdJudge({
-        ...(spec.min !== undefined ? { min: spec.min } : {}),
-        ...(spec.max !== undefined ? { max: spec.max } : {}),
-        ...(spec.unit !== undefined ? { unit: spec.unit } : {}),
+        min: spec.min,
+        max: spec.max,
+        unit: spec.unit,
       });
       return spec.minRequests ? withMinRequests(judge, spec.minRequests, 'canary') : judge;
     }
