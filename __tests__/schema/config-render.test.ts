@@ -4,6 +4,9 @@ import { flattenConfigFile } from '../../src/schema/config/flatten.ts';
 import { diffConfig, keyMatches, metricNamesRemoved, valueKind } from '../../src/schema/rules/config.ts';
 import { compareTypes, type ColumnType } from '../../src/schema/model.ts';
 import { contractDirectives, isContracted } from '../../src/schema/contract.ts';
+import { readFileSync } from 'node:fs';
+import { RULE_IDS, ruleInfo } from '../../src/schema/rules/catalog.ts';
+import { ruleDocUrl, withRulesDoc } from '../../src/schema/rules/doc.ts';
 import { escapeMarkdown, renderSchemaJson, renderSchemaMarkdown, schemaConfigSchema, schemaOptionsFromConfig } from '../../src/schema/index.ts';
 import type { SchemaReport } from '../../src/schema/types.ts';
 
@@ -138,5 +141,25 @@ describe('renderers', () => {
   });
   it('escapeMarkdown neutralises table pipes, newlines and emphasis', () => {
     expect(escapeMarkdown('a|b\n*c*')).toBe('a\\|b \\*c\\*');
+  });
+});
+
+describe('docs/schema-rules.md', () => {
+  const doc = readFileSync(new URL('../../docs/schema-rules.md', import.meta.url), 'utf8');
+  it('holds the rules section rendered from the catalog (run npm run docs:schema-rules after changing it)', () => {
+    expect(withRulesDoc(doc)).toBe(doc);
+  });
+  it('has a section per rule id with why it breaks and the expand/contract alternative, which reports link to', () => {
+    for (const id of RULE_IDS) {
+      const section = doc.split(`\n### ${id}\n`)[1]?.split('\n### ')[0] ?? '';
+      expect(section).toContain(`Safe alternative (expand/contract): ${ruleInfo(id).alternative}`);
+      expect(section).toContain('Why: ');
+    }
+    const md = renderSchemaMarkdown({
+      verdict: 'block', replay: 'ran', execution: { status: 'ran', statements: 3, failures: 1 }, filesChecked: [], notes: [],
+      findings: [{ rule: 'SC123', verdict: 'block', object: 'orders', message: 'm', proof: [{ statement: 'INSERT INTO orders DEFAULT VALUES', sqlstate: '23502', error: 'e' }] }],
+    });
+    expect(md).toContain(`[**SC123**](${ruleDocUrl('SC123')})`);
+    expect(ruleDocUrl('SC123')).toMatch(/docs\/schema-rules\.md#sc123$/);
   });
 });

@@ -3,7 +3,8 @@
  * taken from the input (SQL, names, file paths, messages quoting them) is escaped so it cannot
  * inject Markdown, HTML or @-mentions.
  */
-import { ruleInfo } from './rules/catalog.ts';
+import { ruleInfo, type RuleId } from './rules/catalog.ts';
+import { ruleDocUrl } from './rules/doc.ts';
 import type { ExecutionProof, SchemaFinding, SchemaReport } from './types.ts';
 
 const ORDER = { block: 0, warn: 1, pass: 2 } as const;
@@ -102,12 +103,7 @@ function proofLine(p: ExecutionProof): string {
   return `Proof: ${code(p.statement)}${params}${from} fails with SQLSTATE ${code(p.sqlstate)}: ${escapeMarkdown(p.error)}${cause}`;
 }
 
-function ruleLink(id: string): string {
-  let title = '';
-  try {
-    title = ruleInfo(id).title;
-  } catch {
-    title = '';
-  }
-  return `**${escapeMarkdown(id)}**${title ? ` ${escapeMarkdown(title)}` : ''}`;
+/** The rule id linked to its section of docs/schema-rules.md (the alternative is there), and its title. */
+function ruleLink(id: RuleId): string {
+  return `[**${id}**](${ruleDocUrl(id)}) ${escapeMarkdown(ruleInfo(id).title)}`;
 }

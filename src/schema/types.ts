@@ -2,10 +2,12 @@
  * The vocabulary of the schema/config compatibility gate. Pure data; no I/O here.
  * Rules and their meaning: /work/shared/SCHEMA-RULES.md (mirrored in docs/schema-rules.md).
  */
+import type { RuleId } from './rules/catalog.ts';
+
 export type SchemaVerdict = 'block' | 'warn' | 'pass';
 
 export interface SchemaFinding {
-  rule: string;
+  rule: RuleId;
   verdict: SchemaVerdict;
   file?: string;
   line?: number;

@@ -5,7 +5,7 @@
 import { errorMessage, InputError } from '../../util/errors.ts';
 import type { MigrationFile } from '../discovery.ts';
 import type { SchemaModel } from '../model.ts';
-import { ruleInfo } from '../rules/catalog.ts';
+import { ruleInfo, type RuleId } from '../rules/catalog.ts';
 import { hitsToFindings, type RuleHit } from '../rules/hit.ts';
 import { clipStatement } from '../rules/hit.ts';
 import type { ExecutionProof, ExecutionSummary, SchemaFinding } from '../types.ts';
@@ -128,7 +128,7 @@ const PROBE_TEXT: Record<ProbeKind, string> = {
 };
 
 /** Rules whose claim is that the stable version's statements fail: execution can confirm or contradict them. */
-const EXECUTABLE_CLAIMS = new Set(['SC101', 'SC102', 'SC103', 'SC104', 'SC105', 'SC106', 'SC107', 'SC108', 'SC109', 'SC110', 'SC112', 'SC113', 'SC118']);
+const EXECUTABLE_CLAIMS = new Set<RuleId>(['SC101', 'SC102', 'SC103', 'SC104', 'SC105', 'SC106', 'SC107', 'SC108', 'SC109', 'SC110', 'SC112', 'SC113', 'SC118']);
 
 /** Does a finding's object (`users`, `users.email`, `view user_status`) concern this table or view? */
 function relates(object: string | undefined, table: string): boolean {

@@ -1,10 +1,10 @@
 import { isContracted } from '../contract.ts';
 import type { SchemaFinding, SchemaVerdict, SqlStatement } from '../types.ts';
-import { ruleInfo } from './catalog.ts';
+import { ruleInfo, type RuleId } from './catalog.ts';
 
 /** What a pure rule returns: the rule, the object, why; the engine adds location and advice. */
 export interface RuleHit {
-  rule: string;
+  rule: RuleId;
   object: string;
   message: string;
   /** Overrides the rule's default verdict (e.g. a downgrade when a safe pattern is present). */
