@@ -14,6 +14,7 @@ export function readActionConfig(entry: Extract<EntryPoint, 'action-main' | 'act
     env: process.env,
     maskSecret: (s) => core.setSecret(s),
     info: (line) => core.info(line),
+    warn: (line) => core.warning(line),
   });
   const localRunId = `local-${process.pid}-${Date.now().toString(36)}`;
   return { config: adaptToEnvironment(config, { entry, vars: process.env, tmpDir: os.tmpdir(), localRunId }), secrets, cwd };

@@ -76,7 +76,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   try {
-    const read = configFromInputs({ input: readerOf({ ...flags, mode }), cwd: io.cwd, env: io.env, maskSecret: () => {}, info: (m) => log.info(m) });
+    const read = configFromInputs({ input: readerOf({ ...flags, mode }), cwd: io.cwd, env: io.env, maskSecret: () => {}, info: (m) => log.info(m), warn: (m) => log.warning(m) });
     const config = adaptToEnvironment(read.config, { entry: 'cli', vars: io.env, tmpDir: os.tmpdir(), localRunId: `local-${process.pid}-${Date.now().toString(36)}` });
     if (mode === 'check') {
       const outcome = await runSchemaCheckMode(config, { cwd: io.cwd, log, env: io.env });

@@ -30,6 +30,21 @@ export function resolveConfigFile(input: string, cwd: string, exists: (file: str
 /** Reads one input by its action.yml name; '' when it was not given (as `core.getInput`). */
 export type InputReader = (name: string) => string;
 
+/**
+ * A reader that treats an input still holding a `${{ … }}` expression as not set, and says so: a
+ * GitHub runner evaluates every expression before the step starts, so such a value comes from a
+ * runner that did not (a local one) — e.g. `github-token: ${{ github.token }}` is no token, and
+ * using it would only make every GitHub call fail.
+ */
+export function withoutUnevaluatedExpressions(input: InputReader, warn: (line: string) => void): InputReader {
+  return (name) => {
+    const value = input(name);
+    if (!/\$\{\{[^}]*\}\}/.test(value)) return value;
+    warn(`Input ${name} holds an expression the runner did not evaluate (${'$'}{{ … }}); it is treated as not set.`);
+    return '';
+  };
+}
+
 /** An InputReader over a plain record (CLI flags, tests). */
 export function readerOf(values: Record<string, string | undefined>): InputReader {
   return (name) => values[name] ?? '';
@@ -62,16 +77,19 @@ export function configFromInputs(opts: {
   maskSecret: (value: string) => void;
   /** Says which config file was read, or that none was. */
   info?: (line: string) => void;
+  /** Says which inputs were ignored (unevaluated expressions). */
+  warn?: (line: string) => void;
 }): { config: Config; secrets: Secrets } {
-  const { values, secrets } = readInputs(opts.input);
+  const input = withoutUnevaluatedExpressions(opts.input, opts.warn ?? opts.info ?? (() => {}));
+  const { values, secrets } = readInputs(input);
   for (const [name, value] of Object.entries(secrets)) {
     if (value) for (const s of secretValuesToMask(name, value)) opts.maskSecret(s);
   }
-  const configFile = resolveConfigFile(opts.input('config-file'), opts.cwd, existsSync);
+  const configFile = resolveConfigFile(input('config-file'), opts.cwd, existsSync);
   opts.info?.(configFile.note);
   const fileText = configFile.path ? readFileSync(configFile.path, 'utf8') : undefined;
-  const prometheusUrl = opts.input('prometheus-url').trim();
-  const slackChannel = opts.input('slack-channel').trim();
+  const prometheusUrl = input('prometheus-url').trim();
+  const slackChannel = input('slack-channel').trim();
   const config = buildConfig({
     inputs: values,
     secrets,
