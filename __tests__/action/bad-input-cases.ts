@@ -40,7 +40,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'deployment with underscore', with: { deployment: 'web_app' }, where: /input 'deployment'/, fix: /DNS-1123 name: .* e\.g\. web/ },
   { name: 'deployment missing', with: { deployment: null }, where: /'deployment' \(set neither as an input nor in/, fix: /is required: the name of the stable Deployment/ },
   { name: 'image missing in mode rollout', with: { image: null }, where: /'image' \(set neither/, fix: /is required in mode rollout: the new image, e\.g\. ghcr\.io/ },
-  { name: 'image with upper case in the repository', with: { image: 'ghcr.io/Acme/Web:2.0' }, where: /input 'image'/, fix: /repository names are lower case: ghcr\.io\/acme\/web:2\.0/ },
+  { name: 'image with upper case in the repository', with: { image: 'ghcr.io/Acme/Web:2.0' }, where: /input 'image'/, fix: /repository names are lower case: use ghcr\.io\/acme\/web:2\.0/ },
   { name: 'image with an empty tag', with: { image: 'ghcr.io/acme/web:' }, where: /input 'image'/, fix: /ends in ':' with no tag: add the tag \(e\.g\. ghcr\.io\/acme\/web:1\.2\.3\)/ },
   { name: 'image with a space', with: { image: 'ghcr.io/acme/web:2.0 --privileged' }, where: /input 'image'/, fix: /without spaces, e\.g\./ },
   { name: 'image with a short digest', with: { image: 'ghcr.io/acme/web@sha256:abc123' }, where: /input 'image'/, fix: /digest that is not algorithm:hex, e\.g\. …@sha256:<64 hex digits>/ },

@@ -31,8 +31,8 @@ export function imageReferenceProblem(ref: string): string | undefined {
   if (digest !== undefined) {
     if (!DIGEST.test(digest)) return 'has a digest that is not algorithm:hex, e.g. …@sha256:<64 hex digits>';
     const [algorithm = '', hex = ''] = digest.split(':');
-    if (algorithm === 'sha256' && hex.length !== 64) return `has a sha256 digest of ${hex.length} hex digits; sha256 digests have 64`;
-    if (algorithm === 'sha512' && hex.length !== 128) return `has a sha512 digest of ${hex.length} hex digits; sha512 digests have 128`;
+    if (algorithm === 'sha256' && hex.length !== 64) return `has a sha256 digest of ${hex.length} hex digits; sha256 digests have 64: use the full digest, e.g. …@sha256:<64 hex digits>`;
+    if (algorithm === 'sha512' && hex.length !== 128) return `has a sha512 digest of ${hex.length} hex digits; sha512 digests have 128: use the full digest`;
   }
   const slash = beforeDigest.lastIndexOf('/');
   const colon = beforeDigest.lastIndexOf(':');
@@ -40,21 +40,21 @@ export function imageReferenceProblem(ref: string): string | undefined {
   const name = hasTag ? beforeDigest.slice(0, colon) : beforeDigest;
   const tag = hasTag ? beforeDigest.slice(colon + 1) : undefined;
   if (tag !== undefined && tag === '') return `ends in ':' with no tag: add the tag (e.g. ${name}:1.2.3) or remove the ':'`;
-  if (tag !== undefined && !TAG.test(tag)) return 'has a tag that is not valid: up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"';
+  if (tag !== undefined && !TAG.test(tag)) return 'has a tag that is not valid: use up to 128 letters, digits, "_", "." and "-", not starting with "." or "-", e.g. 1.2.3';
   if (name === '') return 'has no repository name, e.g. ghcr.io/acme/web:1.2.3';
-  if (name.length > NAME_MAX) return `has a name of ${name.length} characters; at most ${NAME_MAX}`;
+  if (name.length > NAME_MAX) return `has a name of ${name.length} characters; use at most ${NAME_MAX}`;
   const components = name.split('/');
   const first = components[0] ?? '';
   const hasDomain = components.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
-  if (hasDomain && !DOMAIN.test(first)) return `has a registry "${first}" that is not a host name with an optional :port`;
+  if (hasDomain && !DOMAIN.test(first)) return `has a registry "${first}" that is not a host name with an optional :port; use e.g. ghcr.io or registry.local:5000`;
   const path = hasDomain ? components.slice(1) : components;
   for (const component of path) {
-    if (component === '') return "has an empty path component ('//' or a '/' at an end)";
+    if (component === '') return "has an empty path component ('//' or a '/' at an end); remove the extra '/'";
     if (component !== component.toLowerCase() && PATH_COMPONENT.test(component.toLowerCase())) {
       const fixed = [...(hasDomain ? [first] : []), ...path.map((c) => c.toLowerCase())].join('/');
-      return `has upper case in the repository "${path.join('/')}"; repository names are lower case: ${fixed}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+      return `has upper case in the repository "${path.join('/')}"; repository names are lower case: use ${fixed}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
     }
-    if (!PATH_COMPONENT.test(component)) return `has a repository component "${component}" that is not lower-case letters and digits separated by '.', '_', '__' or '-'`;
+    if (!PATH_COMPONENT.test(component)) return `has a repository component "${component}" that is not lower-case letters and digits separated by '.', '_', '__' or '-'; write it like ghcr.io/acme/web:1.2.3`;
   }
   return undefined;
 }

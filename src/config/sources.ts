@@ -79,7 +79,23 @@ export function readConfigFile(text: string, fileName: string): ConfigFile {
 
 /** `routing.headr`, `metrics[0].judge`: the key path as it reads in the file. */
 export function renderPath(path: KeyPath): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? key : `${out}.${key}`), '');
+  return path.reduce<string>((out, key) => {
+    if (typeof key === 'number') return `${out}[${key}]`;
+    // Keys as written; odd ones (empty, quotes, line breaks) JSON-quoted so a message stays one line.
+    const shown = /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
+    return out === '' ? shown : `${out}.${shown}`;
+  }, '');
+}
+
+/** Whether the key at `path` is written in these values (its parent holds it). */
+function writtenIn(values: unknown, path: KeyPath): boolean {
+  let v: unknown = values;
+  for (const [i, k] of path.entries()) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, k)) return false;
+    if (i === path.length - 1) return true;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return false;
 }
 
 export interface SourcesOptions {
@@ -103,6 +119,7 @@ export function describeSource(path: KeyPath, opts: SourcesOptions): string {
   if (opts.file) {
     const line = opts.file.lineOf(path);
     if (line !== undefined) return `${opts.file.name}:${line} key '${key}'`;
+    if (writtenIn(opts.file.values, path)) return `${opts.file.name} key '${key}'`;
     return `'${key}' (set neither as an input nor in ${opts.file.name})`;
   }
   return `'${key}' (set neither as an input nor in a config file)`;

@@ -82,7 +82,7 @@ export class LeaseLock {
         const seconds = Math.ceil((status.expiresAt - this.now()) / 1000);
         throw new CanaryGateError(
           'locked',
-          `Another Canary Gate run (${status.holder}) is rolling out ${this.namespace}/${this.deployment} (lease ${leaseName(this.deployment)}, renewed, expires in ${seconds}s). Wait for it to finish, or run mode: abort to roll it back.`,
+          `Another Canary Gate run (${status.holder}) holds the lock of ${this.namespace}/${this.deployment} (lease ${leaseName(this.deployment)}, expires in ${seconds}s unless that run renews it). Wait for it to finish and run again, or run mode: abort to roll it back (a live run is asked; if that run died, mode: abort takes over when the lease expires).`,
         );
       }
       const at = microTime(this.now());
