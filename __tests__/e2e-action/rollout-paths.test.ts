@@ -115,7 +115,7 @@ test('a second concurrent run on the same target is refused and writes nothing t
   const second = await runAction('main', { runner, inputs: inputs('concurrent', { image: 'ghcr.io/acme/web:3.0', 'run-id': 'second' }) });
   expect(second.code).toBe(1);
   expect(second.outputs.result).toBe('failed');
-  expect(second.stdout).toMatch(/Another Canary Gate run \(first\) is rolling out concurrent\/web/);
+  expect(second.stdout).toMatch(/Another Canary Gate run \(first\) holds the lock of concurrent\/web/);
   expect(JSON.stringify(recordedState(cluster.sim, 'concurrent'))).toBe(stateBefore);
   expect(leaseHolder(cluster.sim, 'concurrent')).toBe('first');
   first.child.kill('SIGTERM');
