@@ -67,12 +67,6 @@ export interface RolloutContext {
  */
 export interface StepGate {
   readonly name: string;
-  /**
-   * Before the first write of a rollout (verify.ts): throws a CanaryGateError naming the problem
-   * when the gate could never judge the canary — a provider that cannot be reached, a query the
-   * provider refuses. Reads only.
-   */
-  verify?(signal?: AbortSignal): Promise<void>;
   beginRollout?(ctx: RolloutContext): void | Promise<void>;
   beginStep?(ctx: GateContext): void | Promise<void>;
   check(ctx: GateContext): Promise<GateCheck>;

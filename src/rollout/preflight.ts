@@ -1,7 +1,7 @@
 /**
- * Checks that run once, after the lease is taken and before the canary gets any traffic (or is even
- * deployed): today the pre-checks (schema compatibility). A block ends the rollout as aborted with
- * nothing written to the workloads.
+ * Checks that run once, before the Lease is taken (verify before the first write, verify.ts): the
+ * pre-checks (schema compatibility, the metric preflight). A block ends the rollout as aborted with
+ * nothing written to the cluster.
  */
 import type { PreCheck } from './gate.ts';
 import type { ReportBuilder } from './report-builder.ts';

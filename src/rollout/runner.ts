@@ -155,16 +155,16 @@ export class RolloutRunner {
   }
 
   /**
-   * The read-only checks of verify.ts, in order: the caller's (permissions, report path), the
-   * routing objects (without the track label when the rollout is to add it), each gate's own.
+   * The read-only checks of verify.ts, in order: the caller's (permissions, report path), then the
+   * routing objects (without the track label when the rollout is to add it). The pre-checks
+   * (schema, metric preflight) follow, still before the Lease.
    */
   private verifications(stable: DeploymentObject): Verification[] {
-    const { router, gates } = this.deps;
+    const { router } = this.deps;
     const stableLabelPending = this.s.stableTrackLabel && stable.spec.template.metadata?.labels?.[TRACK_LABEL] !== 'stable';
     return [
       ...(this.deps.verifications ?? []),
       { name: `routing (${router.name})`, run: () => router.verify({ stableLabelPending }) },
-      ...gates.flatMap((g): Verification[] => (g.verify ? [{ name: `gate ${g.name}`, run: (signal) => (g.verify as NonNullable<StepGate['verify']>)(signal) }] : [])),
     ];
   }
 

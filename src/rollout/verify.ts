@@ -1,8 +1,9 @@
 /**
  * Verify before the first write: everything a rollout can check without changing anything is
- * checked before the Lease is taken — the routing objects, each gate's own verification (the
- * metric preflight), the caller's checks (permissions through SelfSubjectAccessReview, a writable
- * report path) and the pre-checks (schema compatibility). A run refused here wrote nothing.
+ * checked before the Lease is taken — the caller's checks (permissions through
+ * SelfSubjectAccessReview, a writable report path) and the routing objects here, then the
+ * pre-checks (schema compatibility, the metric preflight) in preflight.ts. A run refused by any of
+ * them wrote nothing.
  */
 import { CanaryGateError, errorMessage, errorReason } from '../util/errors.ts';
 import type { Logger } from './report.ts';
@@ -16,7 +17,9 @@ export interface Verification {
 /** Raised when a verification fails: nothing was written to the cluster. */
 export class VerificationError extends CanaryGateError {
   constructor(check: string, cause: unknown) {
-    super(errorReason(cause), `${check}: ${errorMessage(cause)} (verified before the first write: nothing was changed in the cluster)`, { cause });
+    const message = errorMessage(cause);
+    const said = /nothing was changed/i.test(message);
+    super(errorReason(cause), `${check}: ${message}${said ? '' : ' (verified before the first write: nothing was changed in the cluster)'}`, { cause });
     this.name = 'VerificationError';
   }
 }
