@@ -1,25 +1,26 @@
 /**
- * The rollout orchestrator: dispatches the mode and drives the state machine (machine.ts) to a
- * terminal phase. Each action is carried out by effects.ts (cluster) or step-analysis.ts (gates);
+ * The rollout orchestrator: dispatches the mode (status.ts and request-mode.ts hold the read-only
+ * and the promote/abort modes) and drives the state machine (machine.ts) to a terminal phase.
+ * Each action is carried out by effects.ts (cluster) or step-analysis.ts (gates);
  * each transition is recorded on the stable Deployment before the next effect, and every failure
  * path — gate breach, error, overall timeout, cancel, lost lease — ends in a rollback.
  */
 import { CanaryGateError, errorMessage, errorReason } from '../util/errors.ts';
-import { canaryName, containerImage, pickContainer, type DeploymentObject } from './canary-deployment.ts';
+import { canaryName, containerImage, pickContainer } from './canary-deployment.ts';
 import { RolloutEffects } from './effects.ts';
 import { LeaseLock } from './lease-lock.ts';
-import { applyRequest, breachEvent, initialState, isTerminal, nextAction, transition, type Action, type MachineEvent, type RolloutState } from './machine.ts';
+import { breachEvent, initialState, isTerminal, nextAction, transition, type Action, type MachineEvent, type RolloutState } from './machine.ts';
 import { runPreflight } from './preflight.ts';
 import { StateRecord } from './state-record.ts';
 import { readStatus } from './status.ts';
-import { verifyBeforeFirstWrite, type Verification } from './verify.ts';
+import { rolloutVerifications, verifyBeforeFirstWrite } from './verify.ts';
 import { TRACK_LABEL } from '../traffic/router.ts';
 import { createReadinessGate } from './readiness-gate.ts';
 import { ReportBuilder } from './report-builder.ts';
 import type { StepGate } from './gate.ts';
 import type { RolloutResult } from './report.ts';
-import { REQUEST_POLL_MS, RequestChannel } from './request-channel.ts';
-import { planRequest } from './request-plan.ts';
+import { RequestChannel } from './request-channel.ts';
+import { runRequest } from './request-mode.ts';
 import type { RunnerDeps, RunOutcome, RunSettings } from './run-settings.ts';
 import { analyseStep, beginRollout } from './step-analysis.ts';
 import { Workloads } from './workloads.ts';
@@ -75,8 +76,13 @@ export class RolloutRunner {
         case 'rollout':
           return await this.rollout();
         case 'promote':
-        case 'abort':
-          return await this.request(this.s.mode);
+        case 'abort': {
+          const { log, now, sleep, signal } = this.deps;
+          const finish = async (state: RolloutState) => this.drive(await this.record.save(state), new AbortController().signal);
+          const { workloads, requests, builder } = this;
+          const deps = { workloads, lock: this.lock(), requests, builder, log, now, sleep, signal, settings: this.s, finish, outcome: this.outcome.bind(this) };
+          return await runRequest(deps, this.s.mode);
+        }
       }
     } finally {
       await Promise.allSettled(this.deps.gates.map((g) => g.close?.()));
@@ -106,7 +112,9 @@ export class RolloutRunner {
       return this.alreadyRunning(image);
     }
     // Everything that can be checked is checked before the first write (the Lease).
-    await verifyBeforeFirstWrite(this.verifications(stable), log, this.deps.signal);
+    const stableLabelPending = this.s.stableTrackLabel && stable.spec.template.metadata?.labels?.[TRACK_LABEL] !== 'stable';
+    const checks = rolloutVerifications({ ...this.deps, stableLabelPending });
+    await verifyBeforeFirstWrite(checks, log, this.deps.signal);
     await this.builder.started();
     const blocked = await runPreflight({ prechecks: this.deps.prechecks, builder: this.builder, log }, this.deps.signal);
     if (blocked) {
@@ -154,20 +162,6 @@ export class RolloutRunner {
     }
   }
 
-  /**
-   * The read-only checks of verify.ts, in order: the caller's (permissions, report path), then the
-   * routing objects (without the track label when the rollout is to add it). The pre-checks
-   * (schema, metric preflight) follow, still before the Lease.
-   */
-  private verifications(stable: DeploymentObject): Verification[] {
-    const { router } = this.deps;
-    const stableLabelPending = this.s.stableTrackLabel && stable.spec.template.metadata?.labels?.[TRACK_LABEL] !== 'stable';
-    return [
-      ...(this.deps.verifications ?? []),
-      { name: `routing (${router.name})`, run: () => router.verify({ stableLabelPending }) },
-    ];
-  }
-
   /** Rolls back a rollout another (dead) run left behind, using what its state recorded. */
   private async finishAbandoned(recorded: RolloutState): Promise<void> {
     const breach = { type: 'breach', reason: 'abandoned', message: `run ${recorded.runId} stopped mid-rollout` } as const;
@@ -181,68 +175,6 @@ export class RolloutRunner {
       }
       await this.record.save(transition(state, { type: 'rolled-back' }, this.date()));
     });
-  }
-
-  /**
-   * mode: promote / abort (and the post step) — asks the live run, or does it itself when no run is
-   * alive; what to do is planned from the state and the Lease at every poll (request-plan.ts).
-   */
-  private async request(kind: 'promote' | 'abort'): Promise<RunOutcome> {
-    const { log } = this.deps;
-    const lock = this.lock();
-    const target = `${this.s.namespace}/${this.s.deployment}`;
-    const deadline = this.deps.now() + this.s.timeoutMs;
-    let asked: string | undefined;
-    let waitingFor: string | undefined;
-    for (;;) {
-      const recorded = await this.workloads.readState(this.s.deployment);
-      const lease = await lock.read();
-      const plan = planRequest({ kind, runId: this.s.runId, cleanupOfCancelledRun: !!this.s.cleanupOfCancelledRun, target, recorded, lease, ...(asked ? { asked } : {}) });
-      if (recorded) {
-        this.builder.setSteps(recorded.steps);
-        this.builder.report.images = { stable: recorded.stableImage, canary: recorded.canaryImage };
-      }
-      switch (plan.do) {
-        case 'report':
-          if (plan.releaseOwnLease) await lock.release();
-          if (recorded && recorded.runId === (asked ?? this.s.runId)) this.builder.setPhase(recorded.phase, recorded.weight);
-          log.info(plan.message);
-          return this.outcome(plan.result, plan.message, plan.reason);
-        case 'release-lock':
-          await lock.acquire();
-          await lock.release();
-          log.info(`Released the lock of run ${plan.holder}, which stopped before it recorded a rollout; nothing to ${kind}.`);
-          return this.outcome('noop', `no rollout in progress on ${target}; released the expired lock of run ${plan.holder}, which had changed nothing`);
-        case 'finish':
-          if (asked) await this.requests.clear(); // the run asked is gone; its request is answered here
-          await lock.acquire();
-          try {
-            const current = (await this.workloads.readState(this.s.deployment)) as RolloutState;
-            const request = kind === 'abort' && this.s.cleanupOfCancelledRun ? 'cleanup-of-cancelled-run' : kind;
-            const state = applyRequest({ ...current, runId: this.s.runId }, request, this.s.runId, this.date());
-            return await this.drive(await this.record.save(state), new AbortController().signal);
-          } finally {
-            await lock.release();
-          }
-        case 'ask':
-          if (asked !== plan.holder) {
-            log.info(`Rollout ${recorded?.runId ?? plan.holder} is live (lease held by ${plan.holder}): asking it to ${kind}.`);
-            await this.requests.ask(kind);
-            asked = plan.holder;
-          }
-          break;
-        case 'wait-for-lock':
-          if (waitingFor !== plan.holder) {
-            log.info(`Run ${plan.holder} holds the lock of ${target} but has recorded no rollout (starting, or stopped right after locking): waiting until it records one or its lock expires (in ${Math.max(0, Math.ceil((plan.expiresAt - this.deps.now()) / 1000))}s).`);
-            waitingFor = plan.holder;
-          }
-          break;
-      }
-      if (this.deps.now() > deadline) {
-        throw new CanaryGateError('timeout', `The ${kind} of ${target} did not complete within ${Math.round(this.s.timeoutMs / 1000)}s: ${asked ? `run ${asked} did not act on the request` : `run ${waitingFor} kept its lock without recording a rollout`}.`);
-      }
-      await this.deps.sleep(REQUEST_POLL_MS, this.deps.signal);
-    }
   }
 
   /** Runs the state machine to a terminal phase. Forward actions stop on cancel, timeout or a lost lease. */

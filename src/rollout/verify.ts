@@ -6,6 +6,7 @@
  * them wrote nothing.
  */
 import { CanaryGateError, errorMessage, errorReason } from '../util/errors.ts';
+import type { TrafficRouter } from '../traffic/router.ts';
 import type { Logger } from './report.ts';
 
 /** One named check that reads only and throws a CanaryGateError saying what to fix. */
@@ -36,4 +37,14 @@ export async function verifyBeforeFirstWrite(checks: readonly Verification[], lo
       log.info(`${check.name}: ok`);
     }
   });
+}
+
+/**
+ * A rollout's read-only checks, in order: the caller's (permissions, report path), then the routing
+ * objects (without the track label when the rollout is to add it). The pre-checks (schema, metric
+ * preflight) follow, still before the Lease.
+ */
+export function rolloutVerifications(deps: { router: TrafficRouter; verifications?: readonly Verification[]; stableLabelPending: boolean }): Verification[] {
+  const { router, stableLabelPending } = deps;
+  return [...(deps.verifications ?? []), { name: `routing (${router.name})`, run: () => router.verify({ stableLabelPending }) }];
 }
