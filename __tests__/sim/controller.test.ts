@@ -50,9 +50,15 @@ test('a healthy deployment gets owned, labelled pods that become ready after the
   const pods = await podsOf('healthy');
   expect(pods).toHaveLength(3);
   const hash = pods[0]?.metadata?.labels?.['pod-template-hash'];
+  // Deployment → ReplicaSet <name>-<pod-template-hash> → pods, as the real controllers own them.
+  const rs = await c.apps.readNamespacedReplicaSet({ namespace: NS, name: `healthy-${hash}` });
+  expect(rs.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'healthy', uid: created.metadata?.uid, controller: true });
+  expect(rs.spec?.selector.matchLabels).toEqual({ app: 'healthy', 'pod-template-hash': hash });
+  expect(rs.spec?.replicas).toBe(3);
+  expect(rs.status).toMatchObject({ replicas: 3, readyReplicas: 3 });
   for (const pod of pods) {
     expect(pod.metadata?.name).toMatch(new RegExp(`^healthy-${hash}-[a-z0-9]{5}$`));
-    expect(pod.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'healthy', uid: created.metadata?.uid, controller: true });
+    expect(pod.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', name: `healthy-${hash}`, uid: rs.metadata?.uid, controller: true });
     expect(pod.status?.phase).toBe('Running');
     expect(pod.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
     expect(pod.status?.conditions?.find((x) => x.type === 'Ready')?.status).toBe('True');
@@ -175,4 +181,20 @@ test('deleting a deployment garbage-collects its pods', async () => {
   await until(async () => (await podsOf('gc')).length === 2, 'pods');
   await c.apps.deleteNamespacedDeployment({ namespace: NS, name: 'gc' });
   await waitFor(() => c.sim.store.list('v1', 'Pod', NS).every((p) => p.metadata.labels?.app !== 'gc'), 3000, 'pods to go');
+});
+
+test('an annotation on the Deployment reaches its ReplicaSet; deleting the Deployment removes ReplicaSets and pods', async () => {
+  await c.apps.createNamespacedDeployment({ namespace: NS, body: deployment('owned', NS, 'ghcr.io/acme/web:1.0', 1) });
+  await waitRolledOut('owned');
+  await c.apps.patchNamespacedDeployment(
+    { namespace: NS, name: 'owned', body: { metadata: { annotations: { 'canary-gate.io/state': '{}' } } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+  await until(async () => {
+    const sets = (await c.apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: 'app=owned' })).items;
+    return sets.length === 1 && sets[0]?.metadata?.annotations?.['canary-gate.io/state'] === '{}';
+  }, 'the annotation copied to the ReplicaSet');
+  await c.apps.deleteNamespacedDeployment({ namespace: NS, name: 'owned' });
+  await until(async () => (await c.apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: 'app=owned' })).items.length === 0, 'ReplicaSets collected');
+  await until(async () => (await podsOf('owned')).length === 0, 'pods collected');
 });

@@ -28,3 +28,30 @@ test('the copied CRDs are byte-identical to the shared schemas when those are pr
   }
   for (const f of files) expect(readFileSync(join(crdDirectory(), f), 'utf8')).toBe(readFileSync(join(shared, f), 'utf8'));
 });
+
+describe('structural defaults of the CRDs, applied on write (defaulting/algorithm.go)', () => {
+  it('fills HTTPRoute backendRefs, parentRefs and rule matches from the Gateway API schema', async () => {
+    const { startKubeSimulator } = await import('../../src/sim/kube-server.ts');
+    const sim = await startKubeSimulator({ readyDelayMs: 10 });
+    try {
+      const stored = sim.create({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'web', namespace: 'demo' },
+        spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+      }) as { metadata: { generation?: number }; spec: { parentRefs: unknown[]; rules: { matches: unknown; backendRefs: unknown[] }[] } };
+      expect(stored.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }]);
+      expect(stored.spec.rules[0]?.backendRefs).toEqual([{ group: '', kind: 'Service', name: 'web', port: 80, weight: 1 }]);
+      expect(stored.spec.rules[0]?.matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
+      // Writing the same object back without the defaults changes nothing: the generation stays.
+      const again = sim.api.replace(
+        { type: sim.api.types.byKind('gateway.networking.k8s.io/v1', 'HTTPRoute')!, version: 'v1', namespace: 'demo' },
+        'web',
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: 'demo' }, spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } },
+      );
+      expect(again.metadata.generation).toBe(stored.metadata.generation);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -322,7 +322,7 @@ describe('discovery and KubernetesObjectApi', () => {
     };
     const apps = await get('/apis/apps/v1');
     const resources = apps.body.resources as { name: string; kind: string; namespaced: boolean }[];
-    expect(resources.map((r) => r.name)).toEqual(['deployments', 'deployments/scale', 'deployments/status']);
+    expect(resources.map((r) => r.name)).toEqual(['deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status']);
     expect(resources[0]).toMatchObject({ kind: 'Deployment', namespaced: true });
     const groups = (await get('/apis')).body.groups as { name: string }[];
     expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(['apps', 'networking.istio.io', 'gateway.networking.k8s.io', 'traefik.io', 'split.smi-spec.io', 'coordination.k8s.io']));

@@ -1,7 +1,9 @@
 /**
- * The deployment controller and kubelet of the simulator, on one stoppable timer: keeps each
- * Deployment's Pods (one set per pod template, rolled with surge), moves each Pod through its life
- * according to a behaviour, and writes Deployment status as the real controller does.
+ * The deployment controller, replica set controller and kubelet of the simulator, on one stoppable
+ * timer: keeps one ReplicaSet per pod template of each Deployment (`<deployment>-<pod-template-hash>`,
+ * owned by the Deployment, its pods owned by it and labelled `pod-template-hash`, as
+ * pkg/controller/deployment/sync.go getNewReplicaSet does), rolls pods with surge, moves each Pod
+ * through its life according to a behaviour, and writes ReplicaSet and Deployment status.
  *
  * Behaviours: `healthy` (ready after readyDelayMs), `crashloop`, `imagepull`, `stall` (never
  * scheduled). Set per deployment with setBehavior, or picked by an image whose name or tag contains
@@ -105,11 +107,18 @@ export class DeploymentController {
     const deployments = this.store.list('apps/v1', 'Deployment');
     const uids = new Set(deployments.map((d) => d.metadata.uid));
     for (const d of deployments) this.reconcile(d);
-    // Garbage collection: pods whose owning deployment is gone, and our notes about things gone.
+    // Garbage collection (cascading, as the garbage collector follows ownerReferences): ReplicaSets
+    // whose Deployment is gone, pods whose ReplicaSet is gone, and our notes about things gone.
+    const rsUids = new Set<string>();
+    for (const rs of this.store.list('apps/v1', 'ReplicaSet')) {
+      const owner = rs.metadata.ownerReferences?.find((o) => o.kind === 'Deployment');
+      if (owner && !uids.has(owner.uid)) this.store.delete('apps/v1', 'ReplicaSet', rs.metadata.namespace ?? '', rs.metadata.name ?? '');
+      else rsUids.add(rs.metadata.uid ?? '');
+    }
     const podUids = new Set<string>();
     for (const pod of this.store.list('v1', 'Pod')) {
-      const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'Deployment');
-      if (owner && !uids.has(owner.uid)) this.deletePod(pod);
+      const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
+      if (owner && !rsUids.has(owner.uid)) this.deletePod(pod);
       else podUids.add(pod.metadata.uid ?? '');
     }
     for (const uid of this.podCreatedAt.keys()) if (!podUids.has(uid)) this.podCreatedAt.delete(uid);
@@ -127,7 +136,8 @@ export class DeploymentController {
 
     if (!spec.paused) {
       const current = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash);
-      for (let i = current.length; i < desired; i++) this.createPod(d, hash);
+      const rs = this.ensureReplicaSet(d, hash);
+      for (let i = current.length; i < desired; i++) this.createPod(d, rs, hash);
       for (const extra of byDisposability(current).slice(0, Math.max(0, current.length - desired))) this.deletePod(extra);
       pods = this.ownedPods(d);
       const newReady = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash && isReady(p)).length;
@@ -137,7 +147,80 @@ export class DeploymentController {
     }
 
     for (const pod of this.ownedPods(d)) this.updatePodStatus(pod, this.behaviorOf(ns, name, pod), now);
+    this.writeReplicaSets(d, hash, desired);
     this.writeStatus(d, hash, desired, now);
+  }
+
+  private replicaSets(d: KubeObject): KubeObject[] {
+    return this.store
+      .list('apps/v1', 'ReplicaSet', d.metadata.namespace ?? 'default')
+      .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid));
+  }
+
+  /**
+   * The ReplicaSet of the current template: labels and selector are the template's plus
+   * pod-template-hash, annotations copied from the Deployment (why a real server bumps a
+   * Deployment's generation for annotation changes), owned by the Deployment.
+   */
+  private ensureReplicaSet(d: KubeObject, hash: string): KubeObject {
+    const name = `${d.metadata.name ?? ''}-${hash}`;
+    const ns = d.metadata.namespace ?? 'default';
+    const existing = this.store.get('apps/v1', 'ReplicaSet', ns, name);
+    if (existing) return existing;
+    const spec = (d.spec ?? {}) as DeploymentSpec & { selector?: { matchLabels?: Record<string, string> } };
+    const template = clone(spec.template ?? {});
+    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': hash } };
+    const revision = 1 + Math.max(0, ...this.replicaSets(d).map((rs) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0)));
+    return this.store.put({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name,
+        namespace: ns,
+        labels: { ...(template.metadata.labels ?? {}) },
+        annotations: { ...(d.metadata.annotations ?? {}), 'deployment.kubernetes.io/revision': String(revision) },
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name ?? '', uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+        ],
+      },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { ...(spec.selector?.matchLabels ?? {}), 'pod-template-hash': hash } },
+        template,
+      },
+    });
+  }
+
+  /** Each ReplicaSet's spec.replicas follows its pods (surge up, old ones down to 0); old ones beyond revisionHistoryLimit go. */
+  private writeReplicaSets(d: KubeObject, hash: string, desired: number): void {
+    const pods = this.ownedPods(d);
+    const sets = this.replicaSets(d);
+    const limit = ((d.spec ?? {}) as { revisionHistoryLimit?: number }).revisionHistoryLimit ?? 10;
+    const old = sets.filter((rs) => rs.metadata.labels?.['pod-template-hash'] !== hash);
+    const idleOld = old
+      .filter((rs) => !pods.some((p) => ownerUid(p) === rs.metadata.uid))
+      .sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0));
+    for (const rs of idleOld.slice(0, Math.max(0, idleOld.length - limit))) {
+      this.store.delete('apps/v1', 'ReplicaSet', rs.metadata.namespace ?? '', rs.metadata.name ?? '');
+    }
+    for (const rs of this.replicaSets(d)) {
+      const own = pods.filter((p) => ownerUid(p) === rs.metadata.uid);
+      const isNew = rs.metadata.labels?.['pod-template-hash'] === hash;
+      const replicas = isNew ? desired : own.length;
+      const ready = own.filter(isReady).length;
+      const status: Record<string, unknown> = { replicas: own.length, observedGeneration: rs.metadata.generation ?? 1 };
+      if (ready > 0) Object.assign(status, { readyReplicas: ready, availableReplicas: ready });
+      // The new ReplicaSet keeps the Deployment's annotations in step (deployment/util SetNewReplicaSetAnnotations).
+      const revision = rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1';
+      const annotations = isNew ? { ...(d.metadata.annotations ?? {}), 'deployment.kubernetes.io/revision': revision } : rs.metadata.annotations;
+      if ((rs.spec as { replicas?: number }).replicas === replicas && deepEqual(rs.status, status) && deepEqual(rs.metadata.annotations, annotations)) continue;
+      const next = clone(rs);
+      if (annotations) next.metadata.annotations = annotations;
+      (next.spec as { replicas?: number }).replicas = replicas;
+      next.status = status;
+      delete next.metadata.resourceVersion;
+      this.store.put(next);
+    }
   }
 
   private behaviorOf(ns: string, deployment: string, pod: KubeObject): PodBehavior {
@@ -147,26 +230,27 @@ export class DeploymentController {
     return behaviorFromImages(containers.map((c) => c.image ?? ''));
   }
 
+  /** The Deployment's pods: those owned by one of its ReplicaSets. */
   private ownedPods(d: KubeObject): KubeObject[] {
-    return this.store
-      .list('v1', 'Pod', d.metadata.namespace ?? 'default')
-      .filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid));
+    const sets = new Set(this.replicaSets(d).map((rs) => rs.metadata.uid));
+    return this.store.list('v1', 'Pod', d.metadata.namespace ?? 'default').filter((p) => sets.has(ownerUid(p)));
   }
 
-  private createPod(d: KubeObject, hash: string): void {
+  private createPod(d: KubeObject, rs: KubeObject, hash: string): void {
     const template = ((d.spec as DeploymentSpec).template ?? {}) as PodTemplate;
-    const name = `${d.metadata.name ?? 'pod'}-${hash}-${this.podSuffix()}`;
+    const rsName = rs.metadata.name ?? `${d.metadata.name ?? 'pod'}-${hash}`;
+    const name = `${rsName}-${this.podSuffix()}`;
     const pod = this.store.put({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
         name,
-        generateName: `${d.metadata.name ?? 'pod'}-${hash}-`,
+        generateName: `${rsName}-`,
         namespace: d.metadata.namespace ?? 'default',
         labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': hash },
         ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
         ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name ?? '', uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: rs.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
         ],
       },
       spec: clone(template.spec ?? {}),
@@ -264,6 +348,10 @@ export class DeploymentController {
     delete next.metadata.resourceVersion;
     this.store.put(next);
   }
+}
+
+function ownerUid(pod: KubeObject): string | undefined {
+  return pod.metadata.ownerReferences?.find((o) => o.controller === true)?.uid;
 }
 
 function isReady(pod: KubeObject): boolean {

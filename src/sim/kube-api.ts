@@ -203,6 +203,8 @@ export class KubeApi {
     delete next.metadata.resourceVersion;
     // Defaults first: the real server defaults on decode, before the strategy compares old and new.
     applyDefaults(next, existing, () => this.nextServiceIp());
+    this.validator.prune(next, t.type, t.version);
+    this.validator.applyDefaults(next, t.type, t.version);
     next.metadata.generation = nextGeneration(t.type, existing, next, subresource === 'status');
     this.validate(t, next);
     return this.store.put(next);
@@ -258,8 +260,10 @@ export class KubeApi {
     return obj;
   }
 
+  /** Prune, default, validate: the order of the API server's decoding of a custom resource. */
   private validate(t: Target, obj: KubeObject): void {
     this.validator.prune(obj, t.type, t.version);
+    this.validator.applyDefaults(obj, t.type, t.version);
     const causes = this.validator.validate(obj, t.type, t.version);
     if (causes.length) throw invalid(t.type.kind, t.type.group, obj.metadata.name ?? '', causes);
   }

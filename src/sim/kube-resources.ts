@@ -27,6 +27,7 @@ const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update'];
 
 const BUILTIN: ResourceType[] = [
   builtin('apps', 'Deployment', 'deployments', true, ['deploy'], true, true),
+  builtin('apps', 'ReplicaSet', 'replicasets', true, ['rs'], true, true),
   builtin('', 'Pod', 'pods', true, ['po'], true, false),
   builtin('', 'Service', 'services', true, ['svc'], true, false),
   builtin('', 'ConfigMap', 'configmaps', true, ['cm'], false, false),

@@ -6,6 +6,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
 import { Scale } from 'kubernetes-models/autoscaling/v1/Scale';
 import { Lease } from 'kubernetes-models/coordination.k8s.io/v1/Lease';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
@@ -15,6 +16,7 @@ import { Pod } from 'kubernetes-models/v1/Pod';
 import { Service } from 'kubernetes-models/v1/Service';
 import type { StatusCause } from './kube-errors.ts';
 import { pruneUnknownFields } from './kube-prune.ts';
+import { applySchemaDefaults } from './kube-schema-defaults.ts';
 import type { ResourceType } from './kube-resources.ts';
 import type { KubeObject } from './kube-store.ts';
 
@@ -24,6 +26,7 @@ interface ModelClass {
 
 const BUILTIN_MODELS: Record<string, ModelClass> = {
   'apps/Deployment': Deployment as unknown as ModelClass,
+  'apps/ReplicaSet': ReplicaSet as unknown as ModelClass,
   '/Pod': Pod as unknown as ModelClass,
   '/Service': Service as unknown as ModelClass,
   '/ConfigMap': ConfigMap as unknown as ModelClass,
@@ -70,6 +73,12 @@ export class ObjectValidator {
   prune(obj: KubeObject, type: ResourceType, version: string): string[] {
     const schema = type.crdSchemas?.[version];
     return schema ? pruneUnknownFields(obj, schema) : [];
+  }
+
+  /** Applies a custom resource's structural-schema defaults (in place); built-ins use kube-defaults.ts. */
+  applyDefaults(obj: KubeObject, type: ResourceType, version: string): void {
+    const schema = type.crdSchemas?.[version];
+    if (schema) applySchemaDefaults(obj, schema);
   }
 
   /** Every reason the object is invalid, as Status causes; empty when valid. */
