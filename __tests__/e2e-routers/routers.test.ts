@@ -21,7 +21,6 @@ import { startTrafficGenerator, type TrafficGenerator } from '../../src/sim/traf
 import { currentCanaryWeight, parseSeed, seedSampleApp } from '../../src/sim/seed.ts';
 import { routeRequest, type RequestFacts } from '../../src/sim/traffic-routing.ts';
 import type { RouterKind, RouterOptions } from '../../src/traffic/config.ts';
-import { currentWeightFromCluster } from '../../src/traffic/observe.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/traffic/router.ts';
 
 let sim: KubeSimulator;
@@ -197,7 +196,7 @@ function poller(s: Seeded): { polls: Poll[]; sink: ReportSink; stop: () => void 
   const polls: Poll[] = [];
   let after = 'start';
   const sample = () => {
-    const d = routeRequest(sim.store, s.kind, target(s.ns), {}, OPTIONS(s.kind));
+    const d = routeRequest(sim.reader, s.kind, target(s.ns), {}, OPTIONS(s.kind));
     polls.push({ after, canary: d.canaryPercent, stable: d.stablePercent });
   };
   const timer = setInterval(sample, 10);
@@ -222,7 +221,7 @@ function probe(s: Seeded, samples: Sample[], gen?: { generator: TrafficGenerator
     publish: async (_report, event) => {
       if (event.type !== 'step') return;
       const t = target(s.ns);
-      const at = (req: RequestFacts) => routeRequest(sim.store, s.kind, t, req, OPTIONS(s.kind)).canaryPercent;
+      const at = (req: RequestFacts) => routeRequest(sim.reader, s.kind, t, req, OPTIONS(s.kind)).canaryPercent;
       let generated = Number.NaN;
       if (gen) {
         const before = gen.generator.totals();
@@ -231,12 +230,12 @@ function probe(s: Seeded, samples: Sample[], gen?: { generator: TrafficGenerator
         const canary = after.canary.requests - before.canary.requests;
         generated = (100 * canary) / (canary + after.stable.requests - before.stable.requests);
       }
-      const plain = routeRequest(sim.store, s.kind, t, {}, OPTIONS(s.kind));
+      const plain = routeRequest(sim.reader, s.kind, t, {}, OPTIONS(s.kind));
       const canaryPods = readyPods(s.ns, 'web-canary');
       samples.push({
         step: event.weight,
         generated,
-        observed: currentWeightFromCluster(sim.store, s.kind, t, OPTIONS(s.kind)).canaryPercent,
+        observed: routeRequest(sim.reader, s.kind, t, {}, OPTIONS(s.kind)).canaryPercent,
         simWeight: currentCanaryWeight(sim, s.ns, 'web'),
         plainCanary: plain.canaryPercent,
         plainStable: plain.stablePercent,
@@ -358,9 +357,9 @@ function expectWhole(s: Seeded, image: string): void {
   expect(canary?.status?.readyReplicas ?? 0).toBe(0);
 
   // The data plane sends nobody to the canary, not even forced users.
-  expect(currentWeightFromCluster(sim.store, kind, target(ns), OPTIONS(kind)).canaryPercent).toBe(0);
+  expect(routeRequest(sim.reader, kind, target(ns), {}, OPTIONS(kind)).canaryPercent).toBe(0);
   expect(currentCanaryWeight(sim, ns, 'web')).toBe(0);
-  const forced = routeRequest(sim.store, kind, target(ns), { headers: { 'x-canary': 'true' }, cookies: { canary: 'always', cg: 'canary' } }, OPTIONS(kind));
+  const forced = routeRequest(sim.reader, kind, target(ns), { headers: { 'x-canary': 'true' }, cookies: { canary: 'always', cg: 'canary' } }, OPTIONS(kind));
   expect(forced).toMatchObject({ canaryPercent: 0, stablePercent: 100 });
 
   // Nothing canary-gate created is left behind.
@@ -505,7 +504,7 @@ async function killedMidStep(s: Seeded, runId: string, lease?: string): Promise<
   }).catch((err: unknown) => ({ out: undefined, log: [String(err)] }));
   // The dead run could not undo anything: the canary still has its first step's share.
   expect(out?.result === 'failed' ? '' : `${out ? explain(out, log) : log.join('\n')}`).toBe('');
-  const left = currentWeightFromCluster(sim.store, s.kind, target(s.ns), OPTIONS(s.kind)).canaryPercent;
+  const left = routeRequest(sim.reader, s.kind, target(s.ns), {}, OPTIONS(s.kind)).canaryPercent;
   if (s.kind === 'replicas') expect(left).toBeGreaterThan(0);
   else expect(left).toBeCloseTo(10, 9);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
-import { currentCanaryWeight, parseSeed, seedSampleApp } from '../../src/sim/seed.ts';
+import { currentCanaryWeight, parseSeed, seedSampleApp, waitForDeploymentReady } from '../../src/sim/seed.ts';
 
 describe('seedSampleApp', () => {
   let sim: KubeSimulator;
@@ -29,6 +29,19 @@ describe('seedSampleApp', () => {
       ],
     });
     expect(currentCanaryWeight(sim, 'shop', 'web')).toBe(0);
+
+    // The data plane needs pods behind the subsets: stable pods labelled, canary pods running.
+    const type = sim.api.types.byKind('apps/v1', 'Deployment')!;
+    sim.api.patch({ type, version: 'v1', namespace: 'shop' }, 'web', 'application/strategic-merge-patch+json', JSON.stringify({ spec: { template: { metadata: { labels: { 'canary-gate.io/track': 'stable' } } } } }), {});
+    const canary = structuredClone(sim.store.get('apps/v1', 'Deployment', 'shop', 'web')) as { metadata: Record<string, unknown>; spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> } } }; status?: unknown };
+    canary.metadata = { name: 'web-canary', namespace: 'shop' };
+    canary.spec.replicas = 1;
+    canary.spec.selector.matchLabels['canary-gate.io/track'] = 'canary';
+    canary.spec.template.metadata.labels['canary-gate.io/track'] = 'canary';
+    delete canary.status;
+    sim.create(canary as never);
+    await waitForDeploymentReady(sim, 'shop', 'web', 10_000);
+    await waitForDeploymentReady(sim, 'shop', 'web-canary', 10_000);
 
     // shift 25 % to the canary as a router would, through the API
     const vs = sim.store.get('networking.istio.io/v1', 'VirtualService', 'shop', 'web');

@@ -7,7 +7,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { KubeObject } from '../../src/kube/types.ts';
 import { pickVersion, routeRequest } from '../../src/sim/traffic-routing.ts';
-import type { ObjectReader } from '../../src/traffic/observe.ts';
+import type { ObjectReader } from '../../src/sim/traffic-routing.ts';
 
 const NS = 'shop';
 const target = { namespace: NS, stable: 'web', canary: 'web-canary' };
@@ -18,25 +18,46 @@ function reader(objects: KubeObject[]): ObjectReader {
   return {
     get: (a, k, ns, n) => map.get(key(a, k, ns, n)),
     list: (a, k, ns) => objects.filter((o) => o.apiVersion === a && o.kind === k && (ns === undefined || o.metadata.namespace === ns)),
+    servedVersion: (g, k) => objects.find((o) => o.kind === k && o.apiVersion.startsWith(`${g}/`))?.apiVersion.slice(g.length + 1) ?? (g === '' || g === 'networking.k8s.io' ? 'v1' : undefined),
   };
 }
 
-/** web (both versions), web-stable, web-canary; 3 stable pods and 1 canary pod ready. */
+/** Ready pods of one Deployment, owned by its ReplicaSet `<deployment>-<hash>` as the controllers make them. */
+function pods(deployment: string, track: string, ready: number): KubeObject[] {
+  return Array.from({ length: ready }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${deployment}-abc12-${i}`,
+      namespace: NS,
+      labels: { app: 'web', 'canary-gate.io/track': track, 'pod-template-hash': 'abc12' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deployment}-abc12`, uid: deployment, controller: true }],
+    },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+  }));
+}
+
+/** web (both versions), web-stable, web-canary; 3 stable pods and 1 canary pod ready; the DestinationRule's subsets. */
 function cluster(): KubeObject[] {
-  const dep = (name: string, track: string, ready: number): KubeObject => ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: NS },
-    spec: { replicas: ready, template: { metadata: { labels: { app: 'web', 'canary-gate.io/track': track } } } },
-    status: { readyReplicas: ready },
-  });
   const svc = (name: string, selector: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { selector } });
   return [
-    dep('web', 'stable', 3),
-    dep('web-canary', 'canary', 1),
+    ...pods('web', 'stable', 3),
+    ...pods('web-canary', 'canary', 1),
     svc('web', { app: 'web' }),
     svc('web-stable', { app: 'web', 'canary-gate.io/track': 'stable' }),
     svc('web-canary', { app: 'web', 'canary-gate.io/track': 'canary' }),
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'web', namespace: NS },
+      spec: {
+        host: 'web',
+        subsets: [
+          { name: 'stable', labels: { 'canary-gate.io/track': 'stable' } },
+          { name: 'canary', labels: { 'canary-gate.io/track': 'canary' } },
+        ],
+      },
+    },
   ];
 }
 
@@ -102,7 +123,8 @@ describe('nginx', () => {
       namespace: NS,
       annotations: { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '40', 'nginx.ingress.kubernetes.io/canary-weight-total': '100', ...annotations },
     },
-    spec: {},
+    // ingress-nginx pairs a canary Ingress with the main one by host and path, not by name.
+    spec: { rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web-canary', port: { number: 80 } } } }] } }] },
   });
   const N = 'nginx.ingress.kubernetes.io/';
 

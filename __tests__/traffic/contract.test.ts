@@ -10,7 +10,7 @@ import type { KubeObject } from '../../src/kube/types.ts';
 import { ORIGINAL_ANNOTATION, isManaged } from '../../src/traffic/common.ts';
 import { ROUTER_KINDS, type RouterKind } from '../../src/traffic/config.ts';
 import { createRouter } from '../../src/traffic/factory.ts';
-import { currentWeightFromCluster } from '../../src/traffic/observe.ts';
+import { routeRequest } from '../../src/sim/traffic-routing.ts';
 import type { TrafficRouter } from '../../src/traffic/router.ts';
 import { FakeKube, TARGET, quietLog, stableDeployment, userService } from './fake-kube.ts';
 import { clusterFor } from './fixtures.ts';
@@ -58,7 +58,7 @@ describe.each(ROUTER_KINDS)('%s router contract', (kind) => {
     await router.reset();
     expect(await router.getWeight()).toBe(0);
     kube.settleDeployments();
-    expect(currentWeightFromCluster(kube.reader(), kind, TARGET, {}).canaryPercent).toBe(0);
+    expect(routeRequest(kube.reader(), kind, TARGET, {}, {}).canaryPercent).toBe(0);
     const writes = kube.writes().length;
     await router.reset();
     expect(await router.getWeight()).toBe(0);
@@ -87,21 +87,21 @@ describe.each(EXACT)('%s router weights', (kind) => {
     await router.setWeight(w);
     expect(await router.getWeight()).toBe(w);
     kube.settleDeployments();
-    const observed = currentWeightFromCluster(kube.reader(), kind, TARGET, options);
+    const observed = routeRequest(kube.reader(), kind, TARGET, {}, options);
     expect(observed.canaryPercent).toBeCloseTo(w, 6);
   });
 
   it('before prepare the user Service spreads traffic by pod count (the leak prepare() removes)', () => {
     const { kube } = setup(kind);
     // stable 4 ready pods, canary 2 ready pods, both selected by Service web.
-    expect(currentWeightFromCluster(kube.reader(), kind, TARGET, {}).canaryPercent).toBeCloseTo(100 * (2 / 6), 6);
+    expect(routeRequest(kube.reader(), kind, TARGET, {}, {}).canaryPercent).toBeCloseTo(100 * (2 / 6), 6);
   });
 
   it('prepare() routes 100 % to stable-only backends even while canary pods run', async () => {
     const { kube, router } = setup(kind);
     await router.verify();
     await router.prepare?.();
-    expect(currentWeightFromCluster(kube.reader(), kind, TARGET, {}).canaryPercent).toBe(0);
+    expect(routeRequest(kube.reader(), kind, TARGET, {}, {}).canaryPercent).toBe(0);
   });
 });
 
@@ -163,7 +163,7 @@ describe('replicas router weights are approximate', () => {
     expect(await router.getWeight()).toBe(effective);
     expect(router.notes?.().join(' ')).toContain(`${effective} % effective`);
     kube.settleDeployments();
-    expect(currentWeightFromCluster(kube.reader(), 'replicas', TARGET).canaryPercent).toBeCloseTo(effective, 0);
+    expect(routeRequest(kube.reader(), 'replicas', TARGET).canaryPercent).toBeCloseTo(effective, 0);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { KubeApiError } from '../../src/kube/errors.ts';
 import type { KubeApi, KubeObject, ObjectRef, PatchType } from '../../src/kube/types.ts';
+import type { ObjectReader } from '../../src/sim/traffic-routing.ts';
 
 const BUILTIN_GROUPS = new Set(['', 'apps', 'networking.k8s.io', 'coordination.k8s.io']);
 
@@ -75,14 +76,42 @@ export class FakeKube implements KubeApi {
     return o ? (structuredClone(o) as T) : undefined;
   }
 
-  /** Synchronous reader over the stored objects (the shape observe.ts reads). */
-  reader(): { get: (a: string, k: string, ns: string, n: string) => KubeObject | undefined; list: (a: string, k: string, ns?: string) => KubeObject[] } {
+  /**
+   * Synchronous reader over the stored objects, in the shape the simulator's data plane reads
+   * (src/sim/traffic-routing.ts). Plays the ReplicaSet controller and kubelet for it: each Deployment
+   * has `status.readyReplicas` ready pods with its template's labels, owned by ReplicaSet
+   * `<deployment>-<pod-template-hash>`.
+   */
+  reader(): ObjectReader {
+    const pods = (): KubeObject[] =>
+      [...this.objects.values()]
+        .filter((o) => o.kind === 'Deployment')
+        .flatMap((d) => {
+          const ready = (d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
+          const labels = (d.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template?.metadata?.labels ?? {};
+          return Array.from({ length: ready }, (_, i): KubeObject => ({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: {
+              name: `${d.metadata.name}-h1-${i}`,
+              namespace: d.metadata.namespace,
+              labels: { ...labels, 'pod-template-hash': 'h1' },
+              ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${d.metadata.name}-h1`, uid: `rs-${d.metadata.name}`, controller: true }],
+            },
+            status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+          }));
+        });
     return {
       get: (a, k, ns, n) => this.peek(a, k, ns, n),
       list: (a, k, ns) =>
-        [...this.objects.values()]
+        (k === 'Pod' && group(a) === '' ? pods() : [...this.objects.values()])
           .filter((o) => group(o.apiVersion) === group(a) && o.kind === k && (ns === undefined || o.metadata.namespace === ns))
           .map((o) => structuredClone(o)),
+      servedVersion: (g, k) => {
+        if (BUILTIN_GROUPS.has(g)) return 'v1';
+        const served = [...this.served].find((s) => s.endsWith(`|${k}`) && group(s.split('|')[0] ?? '') === g);
+        return served ? (served.split('|')[0] ?? '').slice(g.length + 1) : undefined;
+      },
     };
   }
 

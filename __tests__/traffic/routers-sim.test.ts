@@ -11,7 +11,7 @@ import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-serve
 import { waitForDeploymentReady } from '../../src/sim/seed.ts';
 import { ROUTER_KINDS, type RouterKind, type RouterOptions } from '../../src/traffic/config.ts';
 import { createRouter } from '../../src/traffic/factory.ts';
-import { currentWeightFromCluster } from '../../src/traffic/observe.ts';
+import { routeRequest } from '../../src/sim/traffic-routing.ts';
 import { TRACK_LABEL } from '../../src/traffic/router.ts';
 
 let sim: KubeSimulator;
@@ -137,17 +137,17 @@ describe.each(ROUTER_KINDS)('%s router against the simulator', (kind) => {
     await router.prepare?.();
     if (kind !== 'replicas') {
       await waitForDeploymentReady(sim, ns, 'web-canary', 10_000);
-      expect(currentWeightFromCluster(sim.store, kind, target, OPTIONS[kind]).canaryPercent).toBe(0);
+      expect(routeRequest(sim.reader, kind, target, {}, OPTIONS[kind]).canaryPercent).toBe(0);
     }
     for (const w of [10, 50, 100]) {
       await router.setWeight(w);
       const got = await router.getWeight();
       if (kind === 'replicas') {
         await waitForDeploymentReady(sim, ns, 'web-canary', 10_000);
-        expect(got).toBe(currentWeightFromCluster(sim.store, kind, target).canaryPercent);
+        expect(got).toBe(routeRequest(sim.reader, kind, target).canaryPercent);
       } else {
         expect(got).toBe(w);
-        expect(currentWeightFromCluster(sim.store, kind, target, OPTIONS[kind]).canaryPercent).toBeCloseTo(w, 6);
+        expect(routeRequest(sim.reader, kind, target, {}, OPTIONS[kind]).canaryPercent).toBeCloseTo(w, 6);
       }
     }
     await router.reset();

@@ -9,6 +9,7 @@ export type StatusReason =
   | 'Invalid'
   | 'UnsupportedMediaType'
   | 'Unauthorized'
+  | 'Forbidden'
   | 'BadRequest'
   | 'MethodNotAllowed'
   | 'RequestEntityTooLarge'
@@ -49,6 +50,7 @@ const CODES: Record<StatusReason, number> = {
   Invalid: 422,
   UnsupportedMediaType: 415,
   Unauthorized: 401,
+  Forbidden: 403,
   BadRequest: 400,
   MethodNotAllowed: 405,
   RequestEntityTooLarge: 413,

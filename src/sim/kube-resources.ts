@@ -21,6 +21,8 @@ export interface ResourceType {
   scaleSubresource: boolean;
   /** Custom resources: openAPIV3Schema per served version. Built-ins use kubernetes-models. */
   crdSchemas?: Record<string, unknown>;
+  /** Verbs discovery lists (default: the CRUD verbs). */
+  verbs?: string[];
 }
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update'];
@@ -34,6 +36,8 @@ const BUILTIN: ResourceType[] = [
   builtin('', 'Namespace', 'namespaces', false, ['ns'], true, false),
   builtin('coordination.k8s.io', 'Lease', 'leases', true, [], false, false),
   builtin('networking.k8s.io', 'Ingress', 'ingresses', true, ['ing'], true, false),
+  // Create-only and never stored: answered by the authorizer (kube-rbac.ts).
+  { ...builtin('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, [], false, false), verbs: ['create'] },
 ];
 
 function builtin(
@@ -232,7 +236,7 @@ export class ResourceRegistry {
         singularName: t.singular,
         namespaced: t.namespaced,
         kind: t.kind,
-        verbs: VERBS,
+        verbs: t.verbs ?? VERBS,
         ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
       });
       if (t.scaleSubresource) {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sleep } from '../util/retry.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DeploymentController, POD_BEHAVIORS, type PodBehavior } from './controller.ts';
 import { KubeApi, parseBody, type Subresource, type Target } from './kube-api.ts';
 import { badRequest, KubeApiError, reasonForCode } from './kube-errors.ts';
@@ -14,6 +14,8 @@ import { FaultInjector, faultRuleFromJson, type RequestRecord } from './kube-fau
 import { ResourceRegistry, splitApiVersion } from './kube-resources.ts';
 import { type KubeObject, KubeStore } from './kube-store.ts';
 import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.ts';
+import type { ObjectReader } from './traffic-routing.ts';
+import { allows, forbidden, reviewAccess, verbOf, type RbacBinding } from './kube-rbac.ts';
 import { ObjectValidator } from './validation.ts';
 
 export interface KubeSimulatorOptions {
@@ -25,6 +27,8 @@ export interface KubeSimulatorOptions {
   servedSmiVersions?: string[];
   /** Real milliseconds per second of progressDeadlineSeconds (default 100: 600 s → 60 s). */
   progressDeadlineScaleMs?: number;
+  /** RBAC: the token's user and the one Role bound to it; requests it does not allow get 403. Default: all allowed. */
+  rbac?: RbacBinding;
   /**
    * Reuse another simulator's validator (and its compiled CRD schemas, ~0.3 s for Istio) when a
    * suite starts many simulators; by default each simulator compiles its own.
@@ -44,6 +48,8 @@ export interface KubeSimulator {
   readonly url: string;
   readonly token: string;
   readonly store: KubeStore;
+  /** The store as the data plane reads it, with the versions the loaded CRDs serve (traffic-routing.ts). */
+  readonly reader: ObjectReader;
   /** Verbs with the server's validation and rules, without HTTP (for seeding). */
   readonly api: KubeApi;
   readonly validator: ObjectValidator;
@@ -59,6 +65,8 @@ export interface KubeSimulator {
   clearRequests(): void;
   /** Runs one controller pass now (tests that do not want to wait for the timer). */
   reconcile(): void;
+  /** Binds a Role to the token's user from now on (undefined: everything allowed again). */
+  setRbac(binding: RbacBinding | undefined): void;
   /** Stops / restarts the controller manager, to play one that lags behind the API server. */
   pauseController(): void;
   resumeController(): void;
@@ -79,6 +87,7 @@ export async function startKubeSimulator(opts: KubeSimulatorOptions = {}): Promi
   const faults = new FaultInjector();
   const requests: RequestRecord[] = [];
   let latencyMs = 0;
+  let rbac = opts.rbac;
 
   const ctx: HandlerContext = {
     token,
@@ -88,6 +97,7 @@ export async function startKubeSimulator(opts: KubeSimulatorOptions = {}): Promi
     controller,
     faults,
     requests,
+    rbac: () => rbac,
     latency: () => latencyMs,
     setLatency: (ms) => {
       latencyMs = ms;
@@ -111,6 +121,11 @@ export async function startKubeSimulator(opts: KubeSimulatorOptions = {}): Promi
     url,
     token,
     store,
+    reader: {
+      get: (apiVersion, kind, namespace, name) => store.get(apiVersion, kind, namespace, name),
+      list: (apiVersion, kind, namespace) => store.list(apiVersion, kind, namespace),
+      servedVersion: (group, kind) => registry.types.find((t) => t.group === group && t.kind === kind)?.versions[0],
+    },
     api,
     validator: api.validator,
     faults,
@@ -130,6 +145,9 @@ export async function startKubeSimulator(opts: KubeSimulatorOptions = {}): Promi
       requests.length = 0;
     },
     reconcile: () => controller.reconcileAll(),
+    setRbac: (binding) => {
+      rbac = binding;
+    },
     pauseController: () => controller.stop(),
     resumeController: () => controller.start(),
     close: () => closeServer(server, controller),
@@ -152,6 +170,7 @@ interface HandlerContext {
   controller: DeploymentController;
   faults: FaultInjector;
   requests: RequestRecord[];
+  rbac: () => RbacBinding | undefined;
   latency: () => number;
   setLatency: (ms: number) => void;
 }
@@ -361,6 +380,24 @@ function route(ctx: HandlerContext, method: string, url: URL, raw: string, conte
     else if (sub === 'scale' && type.scaleSubresource) subresource = 'scale';
     else throw pageNotFound(path);
   }
+  const binding = ctx.rbac();
+  if (type.kind === 'SelfSubjectAccessReview') {
+    if (method !== 'POST' || name !== undefined) throw new KubeApiError('MethodNotAllowed', `${method} is not supported on ${path}`);
+    const review = bodyOf(raw, contentType) as { spec?: unknown };
+    return {
+      code: 201,
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: { creationTimestamp: null }, spec: review?.spec ?? {}, status: reviewAccess(binding, review?.spec) },
+    };
+  }
+  const attributes = {
+    verb: verbOf(method, name !== undefined),
+    group,
+    resource: plural,
+    namespace: namespace ?? '',
+    ...(sub !== undefined ? { subresource: sub } : {}),
+    ...(name !== undefined ? { name } : {}),
+  };
+  if (binding && !allows(binding, attributes)) throw forbidden(binding, attributes);
   const q = url.searchParams;
   if (q.get('watch') === 'true' || q.get('watch') === '1') {
     throw new KubeApiError('MethodNotAllowed', 'watch is not supported by the Canary Gate simulator: poll with GET/LIST instead');

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep } from '../util/retry.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface StartPrometheusOptions {
   /** host:port targets to scrape at /metrics. */

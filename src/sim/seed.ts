@@ -1,8 +1,9 @@
 /**
  * A realistic sample application in the simulator: a stable Deployment (no canary-gate labels — the
  * action must cope with that), its Service and the user's routing objects for one router kind:
- * - istio: a VirtualService sending all traffic to the stable subset and a DestinationRule with
- *   stable/canary subsets;
+ * - istio: a VirtualService sending all traffic to the Service's host (no subset: the seeded stable
+ *   pods carry no track label, so a route pinned to subset `stable` would have no endpoints) and a
+ *   DestinationRule with stable/canary subsets selecting the track label;
  * - nginx: an Ingress (class nginx, TLS) for web.example.com, path / → Service <name>:80 and
  *   /admin → <name>-admin:8080;
  * - gateway-api: an HTTPRoute attached to Gateway `public` (a reference: the simulator serves no
@@ -11,13 +12,13 @@
  * - smi: nothing beyond the Service — the router creates the TrafficSplit (a user TrafficSplit with
  *   backend <name> would be refused by verify(), see docs/routers.md);
  * - replicas / none: nothing beyond the Service.
- * Plus `currentCanaryWeight`, the share of plain requests that reach the canary as the routing
- * objects in the store send them (src/traffic/observe.ts), for the traffic generator and tests.
+ * Plus `currentCanaryWeight`, the share of plain requests that reach the canary as the simulator's
+ * data plane routes them (traffic-routing.ts), for the traffic generator and tests.
  */
-import { currentWeightFromCluster } from '../traffic/observe.ts';
 import type { RouterKind } from '../traffic/config.ts';
 import type { KubeSimulator } from './kube-server.ts';
-import type { KubeObject, KubeStore } from './kube-store.ts';
+import type { KubeObject } from './kube-store.ts';
+import { routeRequest, type ObjectReader } from './traffic-routing.ts';
 
 export const TRACK_LABEL = 'canary-gate.io/track';
 
@@ -87,7 +88,7 @@ export async function seedSampleApp(sim: KubeSimulator, opts: SampleAppOptions):
       metadata: { name, namespace },
       spec: {
         hosts: [name],
-        http: [{ name: 'primary', route: [{ destination: { host: name, subset: 'stable' }, weight: 100 }] }],
+        http: [{ name: 'primary', route: [{ destination: { host: name } }] }],
       },
     });
     app.destinationRule = sim.create({
@@ -204,53 +205,32 @@ export async function waitForDeploymentReady(sim: KubeSimulator, namespace: stri
   }
 }
 
-/** Reads the canary's share (0..100) from one kind of router object; undefined when it has none. */
-export type CanaryWeightReader = (store: KubeStore, namespace: string, stableName: string) => number | undefined;
-
-/** The object whose presence says the app is routed by that kind (default names, see resolveNames). */
-const ROUTING_OBJECT: Record<Exclude<RouterKind, 'replicas'>, { apiVersions: string[]; kind: string }> = {
-  istio: { apiVersions: ['networking.istio.io/v1', 'networking.istio.io/v1beta1'], kind: 'VirtualService' },
-  'gateway-api': { apiVersions: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'], kind: 'HTTPRoute' },
-  nginx: { apiVersions: ['networking.k8s.io/v1'], kind: 'Ingress' },
-  traefik: { apiVersions: ['traefik.io/v1alpha1', 'traefik.containo.us/v1alpha1'], kind: 'TraefikService' },
-  smi: {
-    apiVersions: ['split.smi-spec.io/v1alpha4', 'split.smi-spec.io/v1alpha3', 'split.smi-spec.io/v1alpha2', 'split.smi-spec.io/v1alpha1'],
-    kind: 'TrafficSplit',
-  },
+/** The kinds whose object, named after the app, says it is routed by that router (docs/routers.md). */
+const ROUTING_OBJECT: Record<Exclude<RouterKind, 'replicas'>, { group: string; kind: string }> = {
+  istio: { group: 'networking.istio.io', kind: 'VirtualService' },
+  'gateway-api': { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
+  nginx: { group: 'networking.k8s.io', kind: 'Ingress' },
+  traefik: { group: 'traefik.io', kind: 'TraefikService' },
+  smi: { group: 'split.smi-spec.io', kind: 'TrafficSplit' },
 };
 
-/** A reader for one router kind: observe.ts's data-plane model, when that kind's object exists. */
-export function routerWeightReader(kind: RouterKind): CanaryWeightReader {
-  return (store, namespace, stableName) => {
-    if (kind !== 'replicas') {
-      const { apiVersions, kind: objectKind } = ROUTING_OBJECT[kind];
-      if (!apiVersions.some((v) => store.get(v, objectKind, namespace, stableName))) return undefined;
-    }
-    const target = { namespace, stable: stableName, canary: `${stableName}-canary` };
-    return currentWeightFromCluster(store, kind, target).canaryPercent;
-  };
+function routedBy(reader: ObjectReader, namespace: string, stableName: string): RouterKind {
+  for (const [kind, o] of Object.entries(ROUTING_OBJECT) as [Exclude<RouterKind, 'replicas'>, { group: string; kind: string }][]) {
+    const version = reader.servedVersion(o.group, o.kind);
+    if (version === undefined) continue;
+    const objects = reader.list(o.group ? `${o.group}/${version}` : version, o.kind, namespace);
+    const found = kind === 'smi' ? objects.some((t) => (t.spec as { service?: string } | undefined)?.service === stableName) : objects.some((x) => x.metadata.name === stableName);
+    if (found) return kind;
+  }
+  return 'replicas';
 }
 
-/** Readers tried in order; the last (replicas: the user's Service pod ratio) always answers. */
-export const CANARY_WEIGHT_READERS: Record<string, CanaryWeightReader> = {
-  istio: routerWeightReader('istio'),
-  'gateway-api': routerWeightReader('gateway-api'),
-  nginx: routerWeightReader('nginx'),
-  traefik: routerWeightReader('traefik'),
-  smi: routerWeightReader('smi'),
-  replicas: routerWeightReader('replicas'),
-};
-
 /**
- * The canary's share of plain requests (no forced header/cookie), 0..100, as the routing objects in
- * the store send them: by `kind` when given, else by the first router kind that has objects for this
- * app, else by the pod ratio behind the user's Service.
+ * The canary's share of plain requests (no forced header/cookie), 0..100, as the simulator's data
+ * plane (traffic-routing.ts) routes them: by `kind` when given, else by the first router kind that
+ * has objects for this app, else by the endpoints of the user's Service.
  */
 export function currentCanaryWeight(sim: KubeSimulator, namespace: string, stableName: string, kind?: RouterKind): number {
-  if (kind) return routerWeightReader(kind)(sim.store, namespace, stableName) ?? routerWeightReader('replicas')(sim.store, namespace, stableName) ?? 0;
-  for (const read of Object.values(CANARY_WEIGHT_READERS)) {
-    const weight = read(sim.store, namespace, stableName);
-    if (weight !== undefined) return weight;
-  }
-  return 0;
+  const target = { namespace, stable: stableName, canary: `${stableName}-canary` };
+  return routeRequest(sim.reader, kind ?? routedBy(sim.reader, namespace, stableName), target).canaryPercent;
 }
