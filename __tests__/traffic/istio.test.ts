@@ -5,6 +5,7 @@ import type { RouterOptions } from '../../src/traffic/config.ts';
 import { createRouter } from '../../src/traffic/factory.ts';
 import { FakeKube, TARGET, canaryDeployment, quietLog, stableDeployment, userService } from './fake-kube.ts';
 import { virtualService } from './fixtures.ts';
+import { routeRequest } from '../../src/sim/traffic-routing.ts';
 
 type Route = { name?: string; match?: Record<string, unknown>[]; route: { destination: { host: string; subset?: string; port?: unknown }; weight?: number; headers?: unknown }[] };
 type VS = KubeObject & { spec: { http: Route[] } };
@@ -211,5 +212,48 @@ describe('cookieRegex', () => {
     const re = new RegExp(cookieRegex('a.b', 'x+y'));
     expect(re.test('a.b=x+y')).toBe(true);
     expect(re.test('aXb=xxy')).toBe(false);
+  });
+});
+
+describe('a weighted route behind a catch-all route (issue 11 item 8)', () => {
+  /** `default` matches every request and comes first; routing.route names `main`, the one canary-gate weights. */
+  function shadowed(): KubeObject {
+    return {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: {
+        hosts: ['web'],
+        http: [
+          { name: 'default', route: [{ destination: { host: 'web' } }] },
+          { name: 'main', route: [{ destination: { host: 'web' } }] },
+        ],
+      },
+    };
+  }
+  const objects = () => [stableDeployment(), canaryDeployment({ replicas: 2 }), userService(), shadowed()];
+
+  it('verify() refuses it, naming both routes and what to do', async () => {
+    const { router, kube } = setup({ options: { routes: ['main'] }, objects: objects() });
+    await expect(router.verify()).rejects.toThrow(
+      /route main is never reached: route default before it matches every request, and Istio uses the first matching route.*move the weighted route above it/,
+    );
+    expect(kube.writes()).toEqual([]);
+  });
+
+  it('is what the independent data plane sees: the router would report 10 %, the first-match model 33 %', async () => {
+    const { router, kube } = setup({ options: { routes: ['main'] }, objects: objects() });
+    await router.prepare?.(); // without verify(), as the old code effectively did
+    await router.setWeight(10);
+    expect(await router.getWeight()).toBe(10);
+    // The first route catches everything and sends it to the Service: 2 canary pods of 6.
+    expect(routeRequest(kube.reader(), 'istio', TARGET, {}, { routes: ['main'] }).canaryPercent).toBeCloseTo(100 / 3, 6);
+  });
+
+  it('a route before ours that matches only some requests does not shadow it', async () => {
+    const vs = shadowed() as VS;
+    vs.spec.http[0] = { name: 'beta', match: [{ headers: { 'x-beta': { exact: '1' } } }], route: [{ destination: { host: 'web' } }] };
+    const { router } = setup({ options: { routes: ['main'] }, objects: [stableDeployment(), canaryDeployment({ replicas: 2 }), userService(), vs] });
+    await expect(router.verify()).resolves.toBeUndefined();
   });
 });

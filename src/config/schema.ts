@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROUTER_KINDS } from '../traffic/config.ts';
 import { parseDuration } from '../util/duration.ts';
 import { imageReferenceProblem } from './image-ref.ts';
 import { closestKey, describeValue } from './problems.ts';
@@ -119,7 +120,6 @@ const imageReference = text('an image reference like ghcr.io/acme/web:1.2.3').tr
 });
 
 export const MODES = ['rollout', 'promote', 'abort', 'status', 'check'] as const;
-export const ROUTERS = ['istio', 'replicas', 'nginx', 'gateway-api', 'traefik', 'smi'] as const;
 
 export const baseConfigSchema = z
   .object({
@@ -132,7 +132,7 @@ export const baseConfigSchema = z
     image: imageReference.optional(),
     container: dnsLabel('a container name').optional(),
     context: text('the name of a kubeconfig context').optional(),
-    router: oneOf(ROUTERS).default('replicas'),
+    router: oneOf(ROUTER_KINDS).default('replicas'),
     steps: stepList.optional(),
     'step-weight': intFromText(1, 100, '25').optional(),
     'max-weight': intFromText(1, 100, '50').default(100),

@@ -24,9 +24,9 @@ import {
 } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter, VerifyOptions } from './router.ts';
+import { GATEWAY_API_VERSIONS, servedVersion } from './served-version.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
-const GROUP = 'gateway.networking.k8s.io';
 export const OWN_RULE_PREFIX = 'canary-gate-';
 
 type Json = Record<string, unknown>;
@@ -163,15 +163,7 @@ export class GatewayApiRouter implements TrafficRouter {
   }
 
   private async ref() {
-    if (!this.apiVersion) {
-      for (const v of ['v1', 'v1beta1']) {
-        if (await this.deps.kube.serves(`${GROUP}/${v}`, 'HTTPRoute')) {
-          this.apiVersion = `${GROUP}/${v}`;
-          break;
-        }
-      }
-      if (!this.apiVersion) throw new RouterError(this.name, `the cluster serves no HTTPRoute (${GROUP}/v1 or v1beta1); install the Gateway API CRDs.`);
-    }
+    this.apiVersion ??= await servedVersion(this.deps.kube, this.name, 'HTTPRoute', GATEWAY_API_VERSIONS, 'install the Gateway API CRDs.');
     return refTo(this.apiVersion, 'HTTPRoute', this.deps.target.namespace, this.deps.names.httpRoute);
   }
 

@@ -28,12 +28,12 @@ import {
 } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import { TRACK_LABEL, type RouterTarget, type TrafficRouter, type VerifyOptions } from './router.ts';
+import { ISTIO_VERSIONS, servedVersion } from './served-version.ts';
 import { checkStableTrackLabel } from './services.ts';
 
 export const STABLE_SUBSET = 'stable';
 export const CANARY_SUBSET = 'canary';
 export const OWN_ROUTE_PREFIX = 'canary-gate-';
-const GROUP = 'networking.istio.io';
 
 type Json = Record<string, unknown>;
 
@@ -65,6 +65,19 @@ export interface IstioRouterDeps {
 }
 
 const isOwnRoute = (r: HttpRoute): boolean => typeof r.name === 'string' && r.name.startsWith(OWN_ROUTE_PREFIX);
+
+/** A route without match conditions, or with a match entry that only says "any path": it catches everything. */
+export function matchesEveryRequest(route: HttpRoute): boolean {
+  const matches = asArray(route.match) as Json[];
+  if (matches.length === 0) return true;
+  return matches.some((m) =>
+    Object.entries(m).every(([key, value]) => {
+      if (key === 'name') return true;
+      if (key !== 'uri' || !isRecord(value)) return false;
+      return (value.prefix === '/' || value.regex === '.*') && Object.keys(value).length === 1;
+    }),
+  );
+}
 
 /** The http routes canary-gate weights: named ones, else every route whose destinations are all the service. */
 export function targetRouteIndexes(vs: VirtualService, service: string, namespace: string, names?: string[]): number[] {
@@ -155,14 +168,8 @@ export class IstioRouter implements TrafficRouter {
   }
 
   private async version(): Promise<string> {
-    if (this.apiVersion) return this.apiVersion;
-    for (const v of ['v1', 'v1beta1']) {
-      if (await this.deps.kube.serves(`${GROUP}/${v}`, 'VirtualService')) {
-        this.apiVersion = `${GROUP}/${v}`;
-        return this.apiVersion;
-      }
-    }
-    throw new RouterError(this.name, `the cluster serves no VirtualService (${GROUP}/v1 or v1beta1); is Istio installed?`);
+    this.apiVersion ??= await servedVersion(this.deps.kube, this.name, 'VirtualService', ISTIO_VERSIONS, 'is Istio installed?');
+    return this.apiVersion;
   }
 
   private async vsRef() {
@@ -202,8 +209,19 @@ export class IstioRouter implements TrafficRouter {
     if (!opts.stableLabelPending) await checkStableTrackLabel(this.name, kube, target);
     const vs = await kube.get<VirtualService>(await this.vsRef());
     if (!vs) throw new RouterError(this.name, `${this.where()} not found; create it (routing.virtual-service names it).`);
+    const http = asArray(vs.spec.http) as HttpRoute[];
     for (const i of this.targets(vs)) {
       const route = vs.spec.http?.[i] as HttpRoute;
+      // Istio uses the first route that matches a request: one before ours that matches every
+      // request leaves ours (and its weights) unreachable.
+      const shadow = http.slice(0, i).findIndex((r) => !isOwnRoute(r) && matchesEveryRequest(r));
+      if (shadow >= 0) {
+        throw new RouterError(
+          this.name,
+          `${this.where()} route ${route.name ?? i} is never reached: route ${http[shadow]?.name ?? shadow} before it matches every request, ` +
+            'and Istio uses the first matching route, so the canary weights would not apply; move the weighted route above it or give that route a match.',
+        );
+      }
       for (const d of asArray(route.route) as Destination[]) {
         const subset = d.destination?.subset;
         if (subset !== undefined && subset !== STABLE_SUBSET && subset !== CANARY_SUBSET) {

@@ -23,10 +23,9 @@ import {
 } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter, VerifyOptions } from './router.ts';
+import { SMI_VERSIONS, servedVersion } from './served-version.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
-const GROUP = 'split.smi-spec.io';
-export const SMI_VERSIONS = ['v1alpha4', 'v1alpha3', 'v1alpha2', 'v1alpha1'] as const;
 
 /** Key of the recorded original spec of a TrafficSplit the user made. */
 const SPEC = 'spec';
@@ -82,15 +81,7 @@ export class SmiRouter implements TrafficRouter {
   }
 
   private async ref() {
-    if (!this.apiVersion) {
-      for (const v of SMI_VERSIONS) {
-        if (await this.deps.kube.serves(`${GROUP}/${v}`, 'TrafficSplit')) {
-          this.apiVersion = `${GROUP}/${v}`;
-          break;
-        }
-      }
-      if (!this.apiVersion) throw new RouterError(this.name, `the cluster serves no TrafficSplit (${GROUP}); install an SMI-compatible mesh or use another router.`);
-    }
+    this.apiVersion ??= await servedVersion(this.deps.kube, this.name, 'TrafficSplit', SMI_VERSIONS, 'install an SMI-compatible mesh or use another router.');
     return refTo(this.apiVersion, 'TrafficSplit', this.deps.target.namespace, this.deps.names.trafficSplit);
   }
 

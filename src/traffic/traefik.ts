@@ -8,6 +8,7 @@ import type { KubeApi, KubeObject } from '../kube/types.ts';
 import { RouterError, asArray, checkWeight, hasOriginal, isRecord, percentOf, refTo, rememberOriginal, split, takeOriginal, updateObject } from './common.ts';
 import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter, VerifyOptions } from './router.ts';
+import { TRAEFIK_VERSIONS, servedVersion } from './served-version.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
 type Json = Record<string, unknown>;
@@ -56,15 +57,7 @@ export class TraefikRouter implements TrafficRouter {
   }
 
   private async ref() {
-    if (!this.apiVersion) {
-      for (const v of ['traefik.io/v1alpha1', 'traefik.containo.us/v1alpha1']) {
-        if (await this.deps.kube.serves(v, 'TraefikService')) {
-          this.apiVersion = v;
-          break;
-        }
-      }
-      if (!this.apiVersion) throw new RouterError(this.name, 'the cluster serves no TraefikService (traefik.io/v1alpha1); install the Traefik CRDs.');
-    }
+    this.apiVersion ??= await servedVersion(this.deps.kube, this.name, 'TraefikService', TRAEFIK_VERSIONS, 'install the Traefik CRDs.');
     return refTo(this.apiVersion, 'TraefikService', this.deps.target.namespace, this.deps.names.traefikService);
   }
 
