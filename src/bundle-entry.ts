@@ -16,6 +16,13 @@ switch (process.env.CANARY_GATE_ENTRY) {
   case 'cli':
     process.exit(await runCliProcess(process.argv.slice(2)));
     break;
+  case 'schema-worker': {
+    // The Postgres schema check's child process (src/schema/worker.ts).
+    const { runSchemaWorker } = await import('./schema/worker.ts');
+    await runSchemaWorker();
+    process.exit(0);
+    break;
+  }
   default:
     await runMain();
     process.exit(process.exitCode ?? 0);

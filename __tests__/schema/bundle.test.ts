@@ -74,6 +74,13 @@ describe('schema-check from dist/cli/index.js', () => {
     expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'SC104', verdict: 'block', object: 'users.email' }));
   });
 
+  it('postgres: an error inside the check (its worker process) keeps its reason and message: a missing seed file is a usage error', async () => {
+    const dir = repo({ 'm/0001_init.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n' }, { 'm/0002_add.sql': 'ALTER TABLE users ADD COLUMN n text;\n' });
+    const r = await runBundle(['--dir', 'm', '--base', 'stable', '--seed', 'nope.sql'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^canary-gate schema-check: seed: cannot read nope\.sql \(ENOENT\)/);
+  });
+
   it('mysql: a renamed column blocks', async () => {
     const dir = repo({ 'm/0001_init.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL);\n' }, { 'm/0002_rename.sql': 'ALTER TABLE users RENAME COLUMN email TO email_address;\n' });
     const r = await runBundle(['--dir', 'm', '--base', 'stable', '--dialect', 'mysql', '--format', 'json'], dir);

@@ -12,9 +12,11 @@ import { buildMysqlModel, checkMysql, parseMysqlFiles } from './mysql/check.ts';
 import { checkPostgres } from './pg/check.ts';
 import { buildPgModel } from './pg/classify.ts';
 import { loadPgParser } from './pg/parse.ts';
+import { bundleEntry } from './pg/engines.ts';
 import { resetReplayDatabase, startReplayDatabase, type ReplayDatabase } from './pg/replay.ts';
 import { diffModels } from './rules/model-diff.ts';
 import { applyStrict, hitsToFindings } from './rules/hit.ts';
+import { runInWorker } from './worker.ts';
 import { worstVerdict, type ExecutionSummary, type SchemaFinding, type SchemaReport } from './types.ts';
 
 export interface SchemaCheckOptions {
@@ -50,6 +52,8 @@ export interface SchemaCheckOptions {
   signal?: AbortSignal;
   /** A PGlite (or compatible) instance to reuse; it is reset, not closed. */
   replayDatabase?: ReplayDatabase;
+  /** Set by the worker (worker.ts): run here, do not start another child. */
+  inWorker?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -81,6 +85,10 @@ async function readLocal(cwd: string, path: string, field: string): Promise<stri
 export async function runSchemaCheck(opts: SchemaCheckOptions): Promise<SchemaReport> {
   validate(opts);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // From the bundle, a replay runs in a child whose WASM skips the optimising tier (worker.ts).
+  const entry = bundleEntry();
+  const replays = opts.dialect === 'postgres' && opts.replay !== false && !(opts.stableDump && opts.canaryDump);
+  if (entry && replays && !opts.inWorker && !opts.replayDatabase) return runInWorker(entry, opts, timeoutMs);
   const head = opts.head ?? 'HEAD';
   const gitOpts: GitOptions = { cwd: opts.cwd, timeoutMs, signal: opts.signal };
   const notes: string[] = [];
@@ -90,6 +98,10 @@ export async function runSchemaCheck(opts: SchemaCheckOptions): Promise<SchemaRe
   const wantReplay = opts.dialect === 'postgres' && opts.replay !== false && !dumps;
   if (opts.dialect === 'mysql' && opts.replay) notes.push('The replay runs for PostgreSQL only; MySQL changes are checked statically.');
   if (dumps && opts.replay) notes.push('Dumps carry no object identity, so there is nothing to replay: compared statically.');
+
+  // A missing file is a usage error before anything slow starts.
+  const readAll = (paths: string[] | undefined, field: string) => Promise.all((paths ?? []).map(async (p) => ({ path: p, text: await readLocal(opts.cwd, p, field) })));
+  const [seed, stableQueries] = wantReplay ? await Promise.all([readAll(opts.seed, 'seed'), readAll(opts.stableQueries, 'stableQueries')]) : [[], []];
 
   // PGlite takes seconds to start: start it now, while git and the parser work.
   let replayDb: Promise<ReplayDatabase> | undefined;
@@ -138,8 +150,6 @@ export async function runSchemaCheck(opts: SchemaCheckOptions): Promise<SchemaRe
       filesChecked.push(...change.map((f) => f.path));
       if (change.length === 0) notes.push('No new migrations in the change.');
       if (opts.dialect === 'postgres') {
-        const readAll = (paths: string[] | undefined, field: string) => Promise.all((paths ?? []).map(async (p) => ({ path: p, text: await readLocal(opts.cwd, p, field) })));
-        const [seed, stableQueries] = await Promise.all([readAll(opts.seed, 'seed'), readAll(opts.stableQueries, 'stableQueries')]);
         const r = await checkPostgres({ stable, change, contract, replayDb, requireLockTimeout: opts.requireLockTimeout, execution: opts.execution === false ? false : { seed, stableQueries }, timeoutMs, signal: opts.signal });
         findings.push(...r.findings);
         notes.push(...r.notes);

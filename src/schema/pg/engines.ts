@@ -49,6 +49,11 @@ export function loadLibPgQuery(): Promise<LibPgQuery> {
   return pgQuery;
 }
 
+/** The bundle's entry (dist/main/index.js), or undefined when run from source. */
+export function bundleEntry(): string | undefined {
+  return BUNDLED ? join(HERE, 'index.js') : undefined;
+}
+
 /** Where the bundle ships PGlite's published files (copied by package.json `bundle`). */
 export const SHIPPED_PGLITE_DIR = join(HERE, 'pglite');
 
