@@ -23,6 +23,11 @@ export interface DecisionRule {
   quantile: number;
   /** Canary requests a step must have seen before it advances. */
   minRequests: number;
+  /**
+   * Cap on one interval's log-likelihood ratio in the rollback evidence (bursts: one incident or
+   * flapping pod cannot roll back alone); Infinity = no cap.
+   */
+  intervalCap: number;
 }
 
 export const DEFAULT_DECISION_RULE: Readonly<DecisionRule> = Object.freeze({
@@ -33,6 +38,7 @@ export const DEFAULT_DECISION_RULE: Readonly<DecisionRule> = Object.freeze({
   allowedIncreaseAbs: 0.001,
   quantile: 0.99,
   minRequests: 100,
+  intervalCap: 1,
 });
 
 /** The sequential judge's options for one metric under a rule, with the rollout's α split `metrics` ways. */
@@ -45,5 +51,6 @@ export function sequentialOptionsFor(kind: SequentialKind, metrics: number, rule
     allowedIncreaseAbs: rule.allowedIncreaseAbs,
     quantile: rule.quantile,
     minRequests: rule.minRequests,
+    intervalCap: rule.intervalCap,
   };
 }

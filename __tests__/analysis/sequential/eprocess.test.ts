@@ -6,6 +6,7 @@ import {
   logEValueAbove,
   ratioConfidenceSequence,
   intervalDispersion,
+  cappedLogEValue,
   type CountInterval,
 } from '../../../src/analysis/sequential/index.ts';
 import { binomial, deriveSeed, mulberry32, type RandomSource } from '../../../src/analysis/sequential/rng.ts';
@@ -178,5 +179,76 @@ describe('robust variant (evidence tempered by the estimated dispersion)', () =>
       }
     }
     expect(detected).toBeGreaterThanOrEqual(48);
+  });
+});
+
+describe('capped evidence (one interval adds at most e^cap)', () => {
+  test('is never above the uncapped e-value, and one burst cannot roll back alone', () => {
+    const rng = mulberry32(21);
+    const capped = emptyRatioEvidence(grid, { cap: 1 });
+    const plain = emptyRatioEvidence(grid);
+    for (let t = 0; t < 20; t++) {
+      const iv = interval(rng, 200, 0.01, 1800, 0.01);
+      addCountInterval(capped, iv);
+      addCountInterval(plain, iv);
+      expect(cappedLogEValue(capped, prior)).toBeLessThanOrEqual(logEValueAbove(plain, grid.center, prior) + 1e-9);
+    }
+    // An incident fails 150 of the canary's 200 requests in one interval.
+    const burst = { canaryTrials: 200, canaryEvents: 150, stableTrials: 1800, stableEvents: 18 };
+    addCountInterval(capped, burst);
+    addCountInterval(plain, burst);
+    expect(logEValueAbove(plain, grid.center, prior)).toBeGreaterThan(Math.log(1e6));
+    expect(cappedLogEValue(capped, prior)).toBeLessThan(Math.log(100));
+  });
+
+  test('keeps false alarms at or below α with incident bursts where the uncapped e-process does not', () => {
+    const alpha = 0.01;
+    const runs = 300;
+    let cappedAlarms = 0;
+    let plainAlarms = 0;
+    for (let r = 0; r < runs; r++) {
+      const rng = mulberry32(deriveSeed(22, r));
+      const capped = emptyRatioEvidence(grid, { cap: 1 });
+      const plain = emptyRatioEvidence(grid);
+      let c = false;
+      let p = false;
+      for (let t = 0; t < 120; t++) {
+        const iv = interval(rng, 500, 0.01, 4500, 0.01);
+        // Incidents (about one an hour at 30 s intervals) fail 10–200 requests of the version they
+        // hit, chosen by request share: per request both versions see the same errors.
+        if (rng.next() < 1 / 120) {
+          const size = 10 + Math.floor(rng.next() * 191);
+          if (rng.next() < 0.1) iv.canaryEvents = Math.min(iv.canaryTrials, iv.canaryEvents + size);
+          else iv.stableEvents = Math.min(iv.stableTrials, iv.stableEvents + size);
+        }
+        addCountInterval(capped, iv);
+        addCountInterval(plain, iv);
+        if (!c && cappedLogEValue(capped, prior) >= Math.log(1 / alpha)) c = true;
+        if (!p && logEValueAbove(plain, grid.center, prior) >= Math.log(1 / alpha)) p = true;
+      }
+      if (c) cappedAlarms++;
+      if (p) plainAlarms++;
+    }
+    expect(cappedAlarms / runs).toBeLessThanOrEqual(upperLimit(alpha, runs));
+    expect(plainAlarms).toBeGreaterThan(cappedAlarms);
+  });
+
+  test('still detects 1 % → 3 %, after at least ln(1/α)/cap intervals', () => {
+    let detected = 0;
+    let earliest = Infinity;
+    for (let r = 0; r < 40; r++) {
+      const rng = mulberry32(deriveSeed(23, r));
+      const ev = emptyRatioEvidence(grid, { cap: 1 });
+      for (let t = 1; t <= 40; t++) {
+        addCountInterval(ev, interval(rng, 500, 0.03, 4500, 0.01));
+        if (cappedLogEValue(ev, prior) >= Math.log(100)) {
+          detected++;
+          earliest = Math.min(earliest, t);
+          break;
+        }
+      }
+    }
+    expect(detected).toBe(40);
+    expect(earliest).toBeGreaterThanOrEqual(Math.ceil(Math.log(100) / 1));
   });
 });

@@ -99,6 +99,17 @@ describe('error-rate judge', () => {
     expect(judge(low).power!.targetIncrease).toBe(0.5);
   });
 
+  test('with an interval cap a step does not advance before the evidence could have crossed', () => {
+    const capped = createSequentialJudge({ kind: 'error-rate', alpha: 0.01, allowedIncrease: 0.5, intervalCap: 1 });
+    // Plenty of traffic: the uncapped power is reached after 1–2 intervals.
+    const history = simulateHistory(mulberry32(16), plan(12, { canaryRequests: 50_000, stableRequests: 50_000, canaryErrorRate: 0.02, stableErrorRate: 0.02 }));
+    expect(judge(history.slice(0, 3)).verdict).toBe('pass');
+    const at = firstVerdict(history, capped, 'pass');
+    // ceil(ln 100 / 1) = 5 intervals, i.e. 6 observations.
+    expect(at).toBe(6);
+    expect(capped(history.slice(0, 5)).explanation).toMatch(/needs 5 compared intervals in the step before advancing/);
+  });
+
   test('never passes below minRequests', () => {
     const strict = createSequentialJudge({ kind: 'error-rate', alpha: 0.01, allowedIncrease: 0.5, minRequests: 1e9 });
     const history = simulateHistory(mulberry32(2), plan(120, { canaryRequests: 1000, stableRequests: 1000, canaryErrorRate: 0.02, stableErrorRate: 0.02 }));

@@ -44,6 +44,7 @@ export function createJudge(spec: JudgeSpec): Judge {
         allowedIncreaseAbs: spec.allowedIncreaseAbs ?? DEFAULT_DECISION_RULE.allowedIncreaseAbs,
         beta: spec.beta ?? DEFAULT_DECISION_RULE.beta,
         minRequests: spec.minRequests ?? DEFAULT_DECISION_RULE.minRequests,
+        intervalCap: DEFAULT_DECISION_RULE.intervalCap,
         quantile: spec.quantile,
         burnInMs: spec.burnInMs,
         robust: spec.robust,

@@ -14,6 +14,7 @@ import type { DetectionPower, Judge, JudgeContext, JudgeResult, MetricObservatio
 import { extractIntervals, type SequentialKind } from './intervals.ts';
 import {
   addCountInterval,
+  cappedLogEValue,
   intervalDispersion,
   createRatioGrid,
   emptyRatioEvidence,
@@ -53,6 +54,13 @@ export interface SequentialJudgeOptions {
   allowedIncreaseAbs?: number;
   /** A regression of the target size escapes a step with probability at most beta (default 0.2). */
   beta?: number;
+  /**
+   * Cap on what one interval may add to the rollback evidence, as a log-likelihood ratio (default:
+   * none): each interval's factor is min(LR_i, e^cap), still a test supermartingale, and one burst
+   * (an incident, a flapping pod) can no longer roll back alone. Rejecting then takes at least
+   * ln(1/alpha)/cap intervals, and a step does not advance before that many.
+   */
+  intervalCap?: number;
   /** Latency only: the tail quantile whose histogram bound defines a slow request (default 0.99). */
   quantile?: number;
   /** Ignore the first N ms of each step, measured from the step's first observation (burn-in). */
@@ -111,7 +119,7 @@ export function targetRatio(allowedIncrease: number, allowedIncreaseAbs: number 
 }
 
 function cloneEvidence(e: RatioEvidence): RatioEvidence {
-  return { ...e, f: Float64Array.from(e.f), dispersion: { ...e.dispersion } };
+  return { ...e, f: Float64Array.from(e.f), dispersion: { ...e.dispersion }, ...(e.capped ? { capped: Float64Array.from(e.capped) } : {}) };
 }
 
 const sameInterval = (a: CountInterval, b: CountInterval): boolean =>
@@ -154,11 +162,11 @@ function incrementalEvidence(grid: RatioGrid) {
 }
 
 /** Evidence of the rollout's earlier steps, cached on their (unchanging) intervals. */
-function priorEvidenceCache(grid: RatioGrid, tempered: boolean) {
+function priorEvidenceCache(grid: RatioGrid, tempered: boolean, cap: number | undefined) {
   let cache: { intervals: CountInterval[]; evidence: RatioEvidence } | undefined;
   return (intervals: readonly CountInterval[]): RatioEvidence => {
     if (cache && cache.intervals.length === intervals.length && cache.intervals.every((iv, i) => sameInterval(iv, intervals[i]!))) return cache.evidence;
-    const evidence = emptyRatioEvidence(grid, { tempered });
+    const evidence = emptyRatioEvidence(grid, { tempered, ...(cap !== undefined ? { cap } : {}) });
     for (const iv of intervals) addCountInterval(evidence, iv);
     cache = { intervals: [...intervals], evidence };
     return evidence;
@@ -185,6 +193,9 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
   const passAlpha = opts.passAlpha ?? 0.05;
   const robust = opts.robust ?? false;
   const tempered = robust;
+  const cap = opts.intervalCap === undefined || opts.intervalCap === Infinity ? undefined : opts.intervalCap;
+  // With a cap, rejecting needs at least this many intervals: a step may not advance before.
+  const minIntervals = cap !== undefined ? Math.ceil(Math.log(1 / failAlpha) / cap) : 1;
   const minRequests = opts.minRequests ?? 100;
   const quantile = opts.quantile ?? 0.99;
   const what = opts.kind === 'error-rate' ? 'errors' : 'slow';
@@ -192,7 +203,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
   const grid = createRatioGrid();
   const logPrior = halfNormalMixturePrior(grid);
   const threshold = Math.log(1 / failAlpha);
-  const priorEvidence = priorEvidenceCache(grid, tempered);
+  const priorEvidence = priorEvidenceCache(grid, tempered, cap);
   const stepEvidence = incrementalEvidence(grid);
   const absText = opts.allowedIncreaseAbs ? ` or +${fmt(100 * opts.allowedIncreaseAbs)} pp` : '';
   const thresholdText = `rollback at e-value >= ${fmt(1 / failAlpha)}; advance when +${fmt(100 * opts.allowedIncrease)}%${absText} would be caught with ${fmt(100 * (1 - beta))}% power`;
@@ -220,7 +231,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
       return { verdict: 'inconclusive', explanation: `${opts.kind}: ${current.missing ?? 'no data'}`, threshold: thresholdText };
     }
 
-    const logEValue = logEValueAbove(e, grid.center, logPrior);
+    const logEValue = cap !== undefined ? cappedLogEValue(e, logPrior) : logEValueAbove(e, grid.center, logPrior);
     const cs = ratioConfidenceSequence(e, logPrior, failAlpha, passAlpha);
     const ciLower = cs.lower;
     const ciUpper = cs.upper;
@@ -245,6 +256,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
       `canary ${what} ${pct(e.canaryEvents, e.canaryTrials)} (${e.canaryEvents}/${e.canaryTrials}) vs stable ${pct(e.stableEvents, e.stableTrials)} (${e.stableEvents}/${e.stableTrials})${latencyNote} this ${scope}; ` +
       `ratio ${fmt(estimate)}, CS [${fmt(ciLower)}, ${fmt(ciUpper)}]; e-value ${fmt(eValue)}`;
     const stepCanary = exposure.canaryRequests;
+    const stepIntervals = current.intervals.filter((iv) => iv.canaryTrials > 0 && iv.stableTrials > 0).length;
     const stableIdle = !stepCompared && current.intervals.some((iv) => iv.canaryTrials > 0) && current.intervals.every((iv) => iv.stableTrials <= 0);
     let verdict: JudgeResult['verdict'];
     let tail: string;
@@ -256,7 +268,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
       tail =
         `; the stable serves no traffic at this weight, so nothing is compared in this step` +
         (prior.canaryTrials > 0 ? ' (the earlier steps decided)' : ' and no earlier step was compared');
-    } else if (stepCompared && mdr <= target && stepCanary >= minRequests) {
+    } else if (stepCompared && mdr <= target && stepCanary >= minRequests && stepIntervals >= minIntervals) {
       verdict = 'pass';
       tail = `; this step could detect an increase of ${mdiText} with ${fmt(100 * (1 - beta))}% power, within the configured +${fmt(100 * (target - 1))}%`;
     } else if (e.canaryTrials + e.stableTrials === 0 && !stepCompared) {
@@ -265,9 +277,11 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     } else {
       verdict = 'continue';
       tail =
-        stepCanary < minRequests && mdr <= target
+        mdr <= target && stepCanary < minRequests
           ? `; needs ${minRequests} canary requests in the step before advancing`
-          : `; so far this step could only detect an increase of ${mdiText}, needs +${fmt(100 * (target - 1))}%`;
+          : mdr <= target
+            ? `; needs ${minIntervals} compared intervals in the step before advancing (each adds at most e^${fmt(cap ?? Infinity)} to the evidence)`
+            : `; so far this step could only detect an increase of ${mdiText}, needs +${fmt(100 * (target - 1))}%`;
     }
     const details: Record<string, number | string> = {
       method,

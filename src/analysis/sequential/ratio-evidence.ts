@@ -68,6 +68,12 @@ export interface RatioEvidence {
   readonly tempered: boolean;
   /** Running sums of the dispersion estimate (intervals before the next one: predictable). */
   dispersion: DispersionSums;
+  /**
+   * Σ_i min(ln LR_i(ρ_k : 1), cap) for the alternatives above ρ = 1 (index d = k − center): the
+   * rollback test with each interval's evidence capped (see `capped`). Undefined without a cap.
+   */
+  readonly capped?: Float64Array;
+  readonly cap?: number;
   /** Requests/events of intervals where the other version served nothing (not compared, not in X). */
   uncomparedCanaryTrials: number;
   uncomparedCanaryEvents: number;
@@ -141,8 +147,9 @@ function updateDispersion(d: DispersionSums, interval: CountInterval): void {
   d.stableTrials += ns;
 }
 
-export function emptyRatioEvidence(grid: RatioGrid = createRatioGrid(), options: { tempered?: boolean } = {}): RatioEvidence {
+export function emptyRatioEvidence(grid: RatioGrid = createRatioGrid(), options: { tempered?: boolean; cap?: number } = {}): RatioEvidence {
   return {
+    ...(options.cap !== undefined ? { cap: options.cap, capped: new Float64Array(grid.size - grid.center) } : {}),
     grid,
     x: 0,
     tempered: options.tempered ?? false,
@@ -189,7 +196,14 @@ export function addCountInterval(evidence: RatioEvidence, interval: CountInterva
   const { f, ratios } = evidence;
   const w = m / phi;
   const log = Math.log; // a local binding: global lookups are slow inside test sandboxes (vm contexts)
-  for (let k = 0; k < ratios.length; k++) f[k]! += w * log(ratios[k]! * s + 1 - s);
+  const c = evidence.grid.center;
+  const { capped, cap } = evidence;
+  const lnNull = capped ? log(s + 1 - s) : 0; // ln(1 · s + 1 − s) = 0, kept for clarity
+  for (let k = 0; k < ratios.length; k++) {
+    const l = log(ratios[k]! * s + 1 - s);
+    f[k]! += w * l;
+    if (capped && k > c) capped[k - c]! += Math.min(cap!, (xc / phi) * (k - c) * evidence.grid.step - w * (l - lnNull));
+  }
   return evidence;
 }
 
@@ -262,6 +276,33 @@ function logMixture(evidence: RatioEvidence, nullIndex: number, logPrior: Float6
 /** ln E_t for H0: ρ ≤ ρ_{nullIndex} against the mixture of alternatives above it (regression test). */
 export function logEValueAbove(evidence: RatioEvidence, nullIndex: number, logPrior: Float64Array): number {
   return logMixture(evidence, nullIndex, logPrior, 1);
+}
+
+/**
+ * The rollback e-value with each interval's log-likelihood ratio capped at `cap`:
+ * Σ_d w_d Π_i min(LR_i(ρ_d), e^cap). Each factor is at most LR_i, so its conditional mean is ≤ 1
+ * under H0 and the capped product is still a test supermartingale (a mixture of them too); under
+ * bursts it bounds what one interval — one incident, one flapping pod — can add to the evidence.
+ */
+export function cappedLogEValue(evidence: RatioEvidence, logPrior: Float64Array): number {
+  const { capped } = evidence;
+  if (!capped) return logEValueAbove(evidence, evidence.grid.center, logPrior);
+  let max = -Infinity;
+  const last = Math.min(logPrior.length, capped.length - 1);
+  for (let d = 1; d <= last; d++) {
+    const lw = logPrior[d - 1]!;
+    if (lw < -60) continue;
+    const v = lw + capped[d]!;
+    if (v > max) max = v;
+  }
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let d = 1; d <= last; d++) {
+    const lw = logPrior[d - 1]!;
+    if (lw < -60) continue;
+    sum += Math.exp(lw + capped[d]! - max);
+  }
+  return max + Math.log(sum);
 }
 
 /** ln E_t for H0: ρ ≥ ρ_{nullIndex} against alternatives below it (used to promote). */
