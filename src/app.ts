@@ -71,7 +71,7 @@ function lazySchemaPreCheck(options: SchemaCheckOptions): PreCheck {
   };
 }
 
-export function createKubeApi(config: Config, secrets: Secrets, log: Logger, signal?: AbortSignal): KubeApi {
+function createKubeApi(config: Config, secrets: Secrets, log: Logger, signal?: AbortSignal): KubeApi {
   const kc = loadKubeConfig({ content: secrets.kubeconfig, context: config.base.context });
   return new ClientNodeKubeApi(kc, { onRetry: (m) => log.warning(`Kubernetes API: ${m}`), signal });
 }

@@ -11,7 +11,7 @@ import type { ConfigProblem } from './problems.ts';
 import { quoteValue } from '../util/redact.ts';
 
 /** What runCanaryGate gives every metric template (app.ts), plus {{target}} per version. */
-export const TEMPLATE_VARIABLES = ['namespace', 'stable', 'canary', 'service', 'ingress', 'interval', 'target'] as const;
+const TEMPLATE_VARIABLES = ['namespace', 'stable', 'canary', 'service', 'ingress', 'interval', 'target'] as const;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 

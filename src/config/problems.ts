@@ -16,10 +16,10 @@ export interface ConfigProblem {
   inFile?: boolean;
 }
 
-export const NOTHING_CHANGED = 'Invalid configuration (nothing was changed in the cluster):';
+const NOTHING_CHANGED = 'Invalid configuration (nothing was changed in the cluster):';
 
 /** The error thrown for invalid configuration: every problem, one line each. */
-export class ConfigError extends CanaryGateError {
+class ConfigError extends CanaryGateError {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
     super('invalid-input', `${NOTHING_CHANGED}\n${problems.map((p) => `- ${p}`).join('\n')}`);
@@ -29,7 +29,7 @@ export class ConfigError extends CanaryGateError {
 }
 
 /** Reads the raw value at a path of a nested object. */
-export function valueAt(root: unknown, path: KeyPath): unknown {
+function valueAt(root: unknown, path: KeyPath): unknown {
   let v: unknown = root;
   for (const k of path) {
     if (v === null || typeof v !== 'object') return undefined;
@@ -84,7 +84,7 @@ export function closestKey(key: string, known: readonly string[]): string | unde
 }
 
 /** The message for an unknown key (the source line names the key itself). */
-export function unknownKeyMessage(key: string, known: readonly string[]): string {
+function unknownKeyMessage(key: string, known: readonly string[]): string {
   const near = closestKey(key, known);
   const list = known.length > 0 ? `; the keys here are ${known.join(', ')}` : '';
   return near
@@ -93,7 +93,7 @@ export function unknownKeyMessage(key: string, known: readonly string[]): string
 }
 
 /** Keys an object schema accepts at a path (for "unknown key" messages). */
-export function knownKeysAt(schema: z.ZodType, path: KeyPath): string[] {
+function knownKeysAt(schema: z.ZodType, path: KeyPath): string[] {
   const found = walk(schema as unknown as ZodLike, path, 0);
   return found ? [...new Set(found)] : [];
 }

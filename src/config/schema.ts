@@ -28,7 +28,7 @@ const dnsLabel = (what: string, max = 63) =>
     .max(max, `must be at most ${max} characters`)
     .regex(DNS1123_LABEL, `must be a DNS-1123 label (${what}): lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. web-prod`);
 
-export const duration = (example: string, opts: { positive?: boolean } = {}) => {
+const duration = (example: string, opts: { positive?: boolean } = {}) => {
   const expected = (value: unknown) => `must be a duration like "${example}" (units ms, s, m, h), got ${describeValue(value)}`;
   return textOrNumber(expected).transform((value, ctx) => {
     const ms = parseDuration(value);

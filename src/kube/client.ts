@@ -11,7 +11,7 @@ const CONTENT_TYPES: Record<PatchType, k8s.PatchStrategy> = {
   apply: k8s.PatchStrategy.ServerSideApply,
 };
 
-export const FIELD_MANAGER = 'canary-gate';
+const FIELD_MANAGER = 'canary-gate';
 
 export interface KubeClientOptions {
   /** Per-attempt timeout of one API call. */
@@ -28,7 +28,7 @@ export interface KubeClientOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_KUBE_OPTIONS: KubeClientOptions = {
+const DEFAULT_KUBE_OPTIONS: KubeClientOptions = {
   requestTimeoutMs: 15_000,
   attempts: 5,
   baseDelayMs: 200,
@@ -174,7 +174,7 @@ function tlsProblem(err: unknown, server: string | undefined): string | undefine
 }
 
 /** Turns whatever client-node or the network threw into a KubeApiError naming the call. */
-export function toKubeError(err: unknown, what: string, server?: string): KubeApiError {
+function toKubeError(err: unknown, what: string, server?: string): KubeApiError {
   if (err instanceof KubeApiError) return err;
   if (err instanceof k8s.ApiException) {
     const e = err as k8s.ApiException<unknown>;
@@ -345,7 +345,7 @@ export class ClientNodeKubeApi implements KubeApi {
   }
 }
 
-export function refOf(obj: KubeObject): ObjectRef {
+function refOf(obj: KubeObject): ObjectRef {
   return {
     apiVersion: obj.apiVersion,
     kind: obj.kind,

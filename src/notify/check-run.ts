@@ -17,7 +17,7 @@ import { isBadResult, renderReportMarkdown, renderStatusDescription, safeLink } 
 import type { GitHubClient } from './pr-comment.ts';
 
 /** GitHub caps a check run's output.summary at 65,535 characters; stay below in bytes. */
-export const CHECK_SUMMARY_MAX_BYTES = 60_000;
+const CHECK_SUMMARY_MAX_BYTES = 60_000;
 
 export type CheckConclusion = 'success' | 'failure' | 'cancelled';
 
@@ -34,7 +34,7 @@ export interface CheckRunSinkOptions {
   call?: GitHubCallOptions;
 }
 
-export function checkConclusion(report: Readonly<RolloutReport>): CheckConclusion | undefined {
+function checkConclusion(report: Readonly<RolloutReport>): CheckConclusion | undefined {
   switch (report.result) {
     case undefined:
       return undefined;

@@ -27,7 +27,7 @@ export function commitStatusContext(namespace: string, deployment: string): stri
   return `canary-gate/${namespace}/${deployment}`.slice(0, 255);
 }
 
-export function commitState(report: Readonly<RolloutReport>): CommitState {
+function commitState(report: Readonly<RolloutReport>): CommitState {
   switch (report.result) {
     case undefined:
       return 'pending';

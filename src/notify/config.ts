@@ -27,7 +27,7 @@ const envName = (what: string) =>
       error: `${what} must be the NAME of an environment variable (letters, digits, _), not the secret itself; put the secret in the workflow's env: from secrets`,
     });
 
-export const SlackNotifySchema = z
+const SlackNotifySchema = z
   .strictObject({
     'webhook-env': envName('slack.webhook-env').optional(),
     'bot-token-env': envName('slack.bot-token-env').optional(),

@@ -35,7 +35,7 @@ export interface DeploymentSinkOptions {
   call?: GitHubCallOptions;
 }
 
-export function deploymentState(report: Readonly<RolloutReport>): DeploymentState {
+function deploymentState(report: Readonly<RolloutReport>): DeploymentState {
   switch (report.result) {
     case undefined:
       return 'in_progress';

@@ -4,7 +4,7 @@
  */
 import { withRetry } from '../util/retry.ts';
 
-export function httpStatusOf(err: unknown): number | undefined {
+function httpStatusOf(err: unknown): number | undefined {
   const status = (err as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
 }
@@ -14,7 +14,7 @@ function headersOf(err: unknown): Record<string, string | undefined> {
 }
 
 /** GitHub signals primary and secondary rate limits with 403 (or 429); those are not permission problems. */
-export function isRateLimited(err: unknown): boolean {
+function isRateLimited(err: unknown): boolean {
   const status = httpStatusOf(err);
   if (status === 429) return true;
   if (status !== 403) return false;
@@ -29,7 +29,7 @@ export function isPermissionError(err: unknown): boolean {
 }
 
 /** Server errors, GitHub's secondary rate limits (403/429 with retry-after) and network errors. */
-export function githubRetryDecision(err: unknown): boolean | { afterMs: number } {
+function githubRetryDecision(err: unknown): boolean | { afterMs: number } {
   const status = httpStatusOf(err);
   const retryAfter = Number(headersOf(err)['retry-after']);
   if (isRateLimited(err) && Number.isFinite(retryAfter)) return { afterMs: Math.max(0, retryAfter) * 1000 };

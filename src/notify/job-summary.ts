@@ -7,7 +7,7 @@ import type { ReportSink } from '../rollout/report.ts';
 import { renderReportMarkdown } from './markdown.ts';
 
 /** Under GitHub's 1 MiB per step, with room for anything else the step writes. */
-export const SUMMARY_MAX_BYTES = 900 * 1024;
+const SUMMARY_MAX_BYTES = 900 * 1024;
 
 /** The subset of `@actions/core`'s summary used here. */
 export interface SummaryWriter {

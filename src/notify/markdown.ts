@@ -4,7 +4,7 @@
  * backends) goes through escapeMarkdown / codeSpan / mermaidLabel, so it renders as text and can
  * neither open Markdown/HTML constructs nor mention people.
  */
-import type { GateCheck, MetricReport } from '../rollout/gate.ts';
+import type { GateCheck } from '../rollout/gate.ts';
 import type { MetricPoint, RolloutReport, StepRecord, StepVerdict } from '../rollout/report.ts';
 import { detectableLine } from '../metrics/gate.ts';
 import { formatDuration, formatNumber, formatValue } from '../util/format.ts';
@@ -135,7 +135,7 @@ export interface RenderOptions {
   maxBytes?: number;
 }
 
-export const DEFAULT_MAX_BYTES = 60_000;
+const DEFAULT_MAX_BYTES = 60_000;
 
 /**
  * The report as Markdown: headline, the reason first on a bad result, weight and images, the steps
@@ -345,7 +345,7 @@ function precheckSection(report: Readonly<RolloutReport>, maxChars: number): str
  * canary line, stable line). Orange and blue stay apart for the common colour-vision deficiencies;
  * the grey of the bars sits behind both lines in either theme.
  */
-export const CHART_COLORS = { weight: '#8c959f', canary: '#e8590c', stable: '#1f6feb' } as const;
+const CHART_COLORS = { weight: '#8c959f', canary: '#e8590c', stable: '#1f6feb' } as const;
 
 /** One chart point: a time (ms since the rollout started) and the values shown there. */
 interface ChartPoint {
@@ -361,7 +361,7 @@ interface ChartPoint {
  * where canary and stable differ most (the last one without a stable value), so a spike between
  * slots still shows; a slot without a new sample holds the previous values.
  */
-export function resampleForChart(points: readonly ChartPoint[], max: number): ChartPoint[] {
+function resampleForChart(points: readonly ChartPoint[], max: number): ChartPoint[] {
   if (points.length <= 1 || max <= 1) return points.slice(-1);
   const first = points[0]!.offsetMs;
   const last = points.at(-1)!.offsetMs;

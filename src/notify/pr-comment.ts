@@ -13,10 +13,10 @@ import { renderReportMarkdown } from './markdown.ts';
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
 /** The login GITHUB_TOKEN posts as (GitHub Actions' app). */
-export const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
+const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
 
 /** GitHub caps comment bodies at 65,536 characters; stay well below in bytes. */
-export const COMMENT_MAX_BYTES = 60_000;
+const COMMENT_MAX_BYTES = 60_000;
 
 export interface PrCommentSinkOptions {
   octokit: GitHubClient;

@@ -12,7 +12,7 @@ export interface ReporterOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_SINK_TIMEOUT_MS = 10_000;
+const DEFAULT_SINK_TIMEOUT_MS = 10_000;
 
 export class Reporter {
   readonly #sinks: readonly ReportSink[];

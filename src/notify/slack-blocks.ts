@@ -12,7 +12,7 @@ export const SLACK_COLORS = { good: '#2EB67D', bad: '#E01E5A', progress: '#ECB22
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 
 /** Slack's own escaping (&, <, >) plus bounded length: no <!channel>, <@U…> or <url|text> can form. */
-export function escapeSlack(s: string, max = 300): string {
+function escapeSlack(s: string, max = 300): string {
   return truncateText(String(s).replace(CONTROL_CHARS, ''), max).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -49,7 +49,7 @@ function statusWord(report: Readonly<RolloutReport>): string {
   }
 }
 
-export function slackColor(report: Readonly<RolloutReport>): string {
+function slackColor(report: Readonly<RolloutReport>): string {
   if (isBadResult(report)) return SLACK_COLORS.bad;
   if (report.result === 'promoted' || report.result === 'noop') return SLACK_COLORS.good;
   return SLACK_COLORS.progress;

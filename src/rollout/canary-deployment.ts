@@ -8,7 +8,7 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, TRACK_LABEL } from '../traffic/rout
 import { InputError } from '../util/errors.ts';
 
 export const STATE_ANNOTATION = 'canary-gate.io/state';
-export const RUN_ANNOTATION = 'canary-gate.io/run-id';
+const RUN_ANNOTATION = 'canary-gate.io/run-id';
 /** Written by mode promote/abort for the live run to act on; only the live run clears it. */
 export const REQUEST_ANNOTATION = 'canary-gate.io/request';
 

@@ -37,7 +37,7 @@ function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-export function leaseName(deployment: string): string {
+function leaseName(deployment: string): string {
   // Lease names are DNS subdomains (253); keep the suffix readable.
   return `canary-gate-${deployment}`.slice(0, 253);
 }

@@ -21,7 +21,7 @@ export type Phase =
   | 'aborted'
   | 'failed';
 
-export const TERMINAL_PHASES: readonly Phase[] = ['promoted', 'rolled-back', 'aborted', 'failed'];
+const TERMINAL_PHASES: readonly Phase[] = ['promoted', 'rolled-back', 'aborted', 'failed'];
 
 export function isTerminal(phase: Phase): boolean {
   return TERMINAL_PHASES.includes(phase);

@@ -1,5 +1,5 @@
 /** The step planner: which canary weights a rollout walks through. Pure. */
-export const DEFAULT_STEPS = [1, 5, 20, 50, 100] as const;
+const DEFAULT_STEPS = [1, 5, 20, 50, 100] as const;
 
 export interface StepPlanInput {
   steps?: number[];

@@ -16,7 +16,7 @@ export interface Verification {
 }
 
 /** Raised when a verification fails: nothing was written to the cluster. */
-export class VerificationError extends CanaryGateError {
+class VerificationError extends CanaryGateError {
   constructor(check: string, cause: unknown) {
     const message = errorMessage(cause);
     const said = /nothing was changed/i.test(message);

@@ -11,7 +11,7 @@ import { sleep } from '../util/retry.ts';
 import { REQUEST_ANNOTATION, STATE_ANNOTATION, type DeploymentObject } from './canary-deployment.ts';
 import { parseState, serializeState, type RolloutState } from './machine.ts';
 
-export function deploymentRef(namespace: string, name: string) {
+function deploymentRef(namespace: string, name: string) {
   return { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name };
 }
 

@@ -26,10 +26,10 @@ export interface MigrationSet {
 }
 
 /** A file the deprecation list lives in, one object per line (directives in SQL comments work too). */
-export const CONTRACT_FILE = 'canary-gate-contract.txt';
+const CONTRACT_FILE = 'canary-gate-contract.txt';
 
 /** Forward migrations only: `.down.sql` and sqitch's revert/verify scripts never run on deploy. */
-export function isForwardMigration(path: string): boolean {
+function isForwardMigration(path: string): boolean {
   const p = path.toLowerCase();
   if (!p.endsWith('.sql') || p.endsWith('.down.sql') || p.endsWith('_down.sql')) return false;
   const parts = p.split('/');
@@ -37,7 +37,7 @@ export function isForwardMigration(path: string): boolean {
 }
 
 /** Application order: natural order of the path inside the directory (V2 before V10). */
-export function compareMigrations(a: string, b: string): number {
+function compareMigrations(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' });
 }
 

@@ -46,7 +46,7 @@ export function runCommand(argv: readonly string[], opts: { cwd: string; timeout
   });
 }
 
-export function git(args: readonly string[], opts: GitOptions): Promise<string> {
+function git(args: readonly string[], opts: GitOptions): Promise<string> {
   return withRetry(async () => (await runCommand(['git', ...args], opts)).stdout, {
     attempts: 3,
     baseDelayMs: 100,

@@ -14,7 +14,7 @@ const SECRET_PARAM = /^(.*token.*|.*secret.*|.*password.*|.*key|.*sig|signature|
 /** Well-known credential shapes (GitHub, GitLab, Slack, AWS, OpenAI-style, JWT, Datadog-style hex keys). */
 const KNOWN_TOKEN = /^(gh[pousr]_|github_pat_|glpat-|xox[abpors]-|sk-|AKIA|ASIA|eyJ)[A-Za-z0-9_\-.]{8,}|^[a-f0-9]{32,}$/;
 
-export const NOT_SHOWN = '(value not shown: it may be a credential)';
+const NOT_SHOWN = '(value not shown: it may be a credential)';
 
 /** Keys that name an environment variable (`bearer-token-env: PROM_TOKEN`) hold a name, not a secret. */
 export function isSecretKey(key: string): boolean {

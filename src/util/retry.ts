@@ -35,7 +35,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
+function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
   const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
   // Full jitter (AWS architecture blog): spreads retries of many clients, never below 1/4 of the cap
   // so a single client still backs off.

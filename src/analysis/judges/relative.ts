@@ -21,7 +21,7 @@ export function relativeBound(stable: number, opts: RelativeOptions): number {
     : stable * (1 - ratio) - abs;
 }
 
-export function describeRelative(opts: RelativeOptions, stable?: number): string {
+function describeRelative(opts: RelativeOptions, stable?: number): string {
   const op = opts.direction === 'lower-is-better' ? '<=' : '>=';
   const sign = opts.direction === 'lower-is-better' ? '+' : '-';
   const u = opts.unit ?? '';

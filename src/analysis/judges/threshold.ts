@@ -15,7 +15,7 @@ export interface ThresholdOptions {
   unit?: string;
 }
 
-export function describeThreshold(opts: ThresholdOptions): string {
+function describeThreshold(opts: ThresholdOptions): string {
   const u = opts.unit ?? '';
   const parts: string[] = [];
   if (opts.min !== undefined) parts.push(`>= ${formatValue(opts.min, u)}`);

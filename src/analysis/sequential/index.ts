@@ -32,7 +32,7 @@ export * from './ratio-evidence.ts';
 export * from './power.ts';
 
 /** Default β: a regression of the configured size escapes a step at most 20 % of the time. */
-export const DEFAULT_BETA = 0.2;
+const DEFAULT_BETA = 0.2;
 export { extractIntervals, chooseLatencyThreshold, readCounts, increment } from './intervals.ts';
 export type { SequentialKind, ExtractedIntervals, Counts } from './intervals.ts';
 
@@ -112,7 +112,7 @@ const fmt = (v: number): string => formatNumber(v);
 const pct = (events: number, trials: number): string => (trials > 0 ? formatPercentOfFraction(events / trials) : 'n/a');
 
 /** How much larger than the stable's rate the canary's may be before a step must catch it. */
-export function targetRatio(allowedIncrease: number, allowedIncreaseAbs: number | undefined, baseRate: number): number {
+function targetRatio(allowedIncrease: number, allowedIncreaseAbs: number | undefined, baseRate: number): number {
   const relative = 1 + allowedIncrease;
   if (allowedIncreaseAbs === undefined || !(allowedIncreaseAbs > 0)) return relative;
   return Math.max(relative, baseRate > 0 ? 1 + allowedIncreaseAbs / baseRate : Infinity);

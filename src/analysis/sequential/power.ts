@@ -110,7 +110,7 @@ export interface PowerInput {
 }
 
 /** P(the rollback test has rejected by now | ρ = ratio), see the module comment. */
-export function detectionPower(input: PowerInput, ratio: number): number {
+function detectionPower(input: PowerInput, ratio: number): number {
   const { prior, step, baseRate, logPrior, threshold } = input;
   const grid = prior.grid;
   const c = grid.center;

@@ -40,14 +40,8 @@ export function createRatioGrid(step = 0.01, maxRatio = 64): RatioGrid {
   return { step, center, size: 2 * center + 1 };
 }
 
-export function gridRatio(grid: RatioGrid, k: number): number {
+function gridRatio(grid: RatioGrid, k: number): number {
   return Math.exp((k - grid.center) * grid.step);
-}
-
-/** Largest grid index whose ratio is <= `ratio` (clamped to the grid). */
-export function gridIndexAtOrBelow(grid: RatioGrid, ratio: number): number {
-  const k = Math.floor(Math.log(ratio) / grid.step + 1e-9) + grid.center;
-  return Math.min(grid.size - 1, Math.max(0, k));
 }
 
 export interface RatioEvidence {
@@ -104,8 +98,8 @@ const emptyDispersion = (): DispersionSums => ({ intervals: 0, excess: 0, scale:
  * real burstiness (κ0 = 0.03: at 2,000 rps and a 1 % canary share an interval's variance is ×36 the
  * binomial one) and learns κ from the rollout's own residuals.
  */
-export const KAPPA_PRIOR = 0.03;
-export const KAPPA_PRIOR_INTERVALS = 10;
+const KAPPA_PRIOR = 0.03;
+const KAPPA_PRIOR_INTERVALS = 10;
 
 /**
  * The interval's dispersion factor φ_i ≥ 1, from the intervals before it only (predictable), for
@@ -207,7 +201,7 @@ export function addCountInterval(evidence: RatioEvidence, interval: CountInterva
   return evidence;
 }
 
-export function logLikelihoodRatio(evidence: RatioEvidence, alternative: number, nullIndex: number): number {
+function logLikelihoodRatio(evidence: RatioEvidence, alternative: number, nullIndex: number): number {
   const { step } = evidence.grid;
   return evidence.x * (alternative - nullIndex) * step - (evidence.f[alternative]! - evidence.f[nullIndex]!);
 }
@@ -240,7 +234,7 @@ export function halfNormalMixturePrior(
   return logW;
 }
 
-export const DEFAULT_PRIOR_COMPONENTS: readonly { scale: number; weight: number }[] = [
+const DEFAULT_PRIOR_COMPONENTS: readonly { scale: number; weight: number }[] = [
   { scale: 0.3, weight: 0.45 },
   { scale: 0.8, weight: 0.35 },
   { scale: 2.5, weight: 0.2 },
@@ -306,7 +300,7 @@ export function cappedLogEValue(evidence: RatioEvidence, logPrior: Float64Array)
 }
 
 /** ln E_t for H0: ρ ≥ ρ_{nullIndex} against alternatives below it (used to promote). */
-export function logEValueBelow(evidence: RatioEvidence, nullIndex: number, logPrior: Float64Array): number {
+function logEValueBelow(evidence: RatioEvidence, nullIndex: number, logPrior: Float64Array): number {
   return logMixture(evidence, nullIndex, logPrior, -1);
 }
 

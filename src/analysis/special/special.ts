@@ -67,7 +67,7 @@ export function normalCdf(z: number): number {
 }
 
 /** Standard normal density. */
-export function normalPdf(z: number): number {
+function normalPdf(z: number): number {
   return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 }
 

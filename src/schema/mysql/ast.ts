@@ -5,7 +5,7 @@ import type { MyNode } from './parse.ts';
 const INT_BYTES: Record<string, number> = { TINYINT: 1, SMALLINT: 2, MEDIUMINT: 3, INT: 4, INTEGER: 4, BIGINT: 8 };
 const TEXT_LENGTH: Record<string, number> = { TINYTEXT: 255, TEXT: 65535, MEDIUMTEXT: 16777215, LONGTEXT: 4294967295 };
 
-export function mysqlType(def: MyNode): ColumnType {
+function mysqlType(def: MyNode): ColumnType {
   const dt = String(def?.dataType ?? '?').toUpperCase();
   const suffix: string[] = Array.isArray(def?.suffix) ? def.suffix.map((x: unknown) => String(x).toUpperCase()) : [];
   const unsigned = suffix.includes('UNSIGNED');

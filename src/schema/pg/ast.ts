@@ -121,16 +121,3 @@ export function isVolatileExpr(n: Node): boolean {
   walk(n);
   return found;
 }
-
-/** Walks every node of a tree; the visitor sees each object that has a single node-type key. */
-export function walkNodes(n: Node, visit: (type: string, node: Node) => void): void {
-  if (n === null || typeof n !== 'object') return;
-  if (Array.isArray(n)) {
-    for (const x of n) walkNodes(x, visit);
-    return;
-  }
-  for (const [k, v] of Object.entries(n)) {
-    if (/^[A-Z]/.test(k) && v && typeof v === 'object') visit(k, v);
-    walkNodes(v, visit);
-  }
-}

@@ -81,7 +81,7 @@ const PG_TYPES: Record<string, Partial<ColumnType>> = {
 };
 
 /** Maps `format_type()` output (e.g. `character varying(50)`, `timestamp(3) with time zone`) to the model. */
-export function typeFromCatalog(formatted: string, enumTypes: ReadonlySet<string>): ColumnType {
+function typeFromCatalog(formatted: string, enumTypes: ReadonlySet<string>): ColumnType {
   const array = formatted.endsWith('[]');
   const t = array ? formatted.slice(0, -2) : formatted;
   const open = t.indexOf('(');

@@ -151,7 +151,7 @@ function proofOf(f: ExecutionFailure, change: readonly PgStatement[]): Execution
  * statement and table (it becomes a block and carries the proof); one no rule saw becomes SC123.
  * A rule finding on a table whose stable statements all still work is kept, with the reason.
  */
-export function mergeExecution(findings: IndexedFinding[], change: readonly PgStatement[], exec: ExecutionOutcome): IndexedFinding[] {
+function mergeExecution(findings: IndexedFinding[], change: readonly PgStatement[], exec: ExecutionOutcome): IndexedFinding[] {
   const out = findings.map((f) => ({ ...f }));
   const added = new Map<string, IndexedFinding>();
   for (const failure of exec.failures) {
@@ -212,7 +212,7 @@ function covers(a: string | undefined, b: string): boolean {
  * For opaque statements the replay decides (SC120 gives way to what it saw); for plain DDL it adds
  * only what static analysis did not name, e.g. the objects a CASCADE took along.
  */
-export function mergeReplay(findings: IndexedFinding[], change: readonly PgStatement[], outcome: ReplayOutcome, contract: ReadonlySet<string>): IndexedFinding[] {
+function mergeReplay(findings: IndexedFinding[], change: readonly PgStatement[], outcome: ReplayOutcome, contract: ReadonlySet<string>): IndexedFinding[] {
   const out: IndexedFinding[] = [];
   const byIndex = new Map<number, IndexedFinding[]>();
   for (const f of findings) {

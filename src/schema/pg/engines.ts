@@ -55,7 +55,7 @@ export function bundleEntry(): string | undefined {
 }
 
 /** Where the bundle ships PGlite's published files (copied by package.json `bundle`). */
-export const SHIPPED_PGLITE_DIR = join(HERE, 'pglite');
+const SHIPPED_PGLITE_DIR = join(HERE, 'pglite');
 
 /**
  * The pre-initialised data directory the bundle ships (scripts/pglite-template.ts, gzipped tar),

@@ -45,7 +45,7 @@ const SAVEPOINT = 'canary_gate_probe';
  * are most of execution's cost: the opening, the setup and (without parameters) the statement go
  * in one; a failure is the setup's only when the setup alone fails.
  */
-export async function runProbe(db: ExecDatabase, p: Probe, inTransaction = false): Promise<ProbeResult> {
+async function runProbe(db: ExecDatabase, p: Probe, inTransaction = false): Promise<ProbeResult> {
   const open = inTransaction ? `SAVEPOINT ${SAVEPOINT}` : 'BEGIN';
   const close = inTransaction ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}; RELEASE SAVEPOINT ${SAVEPOINT}` : 'ROLLBACK';
   const setup = [open, ...p.setup].join(';\n');

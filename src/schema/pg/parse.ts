@@ -79,7 +79,7 @@ function leadingTrivia(s: string): number {
   }
 }
 
-export function lineAt(text: string, charOffset: number): number {
+function lineAt(text: string, charOffset: number): number {
   let line = 1;
   for (let i = 0; i < Math.min(charOffset, text.length); i++) if (text.charCodeAt(i) === 10) line++;
   return line;

@@ -6,12 +6,12 @@
 import { allRules, type RuleId } from './catalog.ts';
 
 /** Where the rules are documented; a report links each finding's rule to its section. */
-export const RULES_DOC_URL = 'https://github.com/acme/canary-gate/blob/v1/docs/schema-rules.md';
-export const RULES_DOC_START = '<!-- rules: generated from src/schema/rules/catalog.ts by scripts/write-schema-rules.ts -->';
-export const RULES_DOC_END = '<!-- rules: end -->';
+const RULES_DOC_URL = 'https://github.com/acme/canary-gate/blob/v1/docs/schema-rules.md';
+const RULES_DOC_START = '<!-- rules: generated from src/schema/rules/catalog.ts by scripts/write-schema-rules.ts -->';
+const RULES_DOC_END = '<!-- rules: end -->';
 
 /** The section anchor GitHub derives from a `### SC101` heading. */
-export function ruleAnchor(id: RuleId): string {
+function ruleAnchor(id: RuleId): string {
   return id.toLowerCase();
 }
 
@@ -25,7 +25,7 @@ const GROUPS: [string, (id: string) => boolean][] = [
   ['Configuration', (id) => id.startsWith('CFG')],
 ];
 
-export function renderRulesDoc(): string {
+function renderRulesDoc(): string {
   const rules = allRules();
   const out: string[] = [RULES_DOC_START, ''];
   for (const [title, member] of GROUPS) {

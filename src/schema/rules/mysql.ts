@@ -16,11 +16,11 @@ export interface MysqlRuleContext {
 export type MysqlRule = (s: MysqlStatement, ctx: MysqlRuleContext) => RuleHit[];
 
 /** SC120: unparsable statements cannot be checked. */
-export const myOpaque: MysqlRule = (s) =>
+const myOpaque: MysqlRule = (s) =>
   s.ast ? [] : [{ rule: 'SC120', object: s.file, message: `The statement does not parse as MySQL (${s.parseError ?? 'syntax error'}): it cannot be checked statically.` }];
 
 /** SC101 drop table, SC112 drop view/procedure/function/trigger. */
-export const myDrop: MysqlRule = (s, ctx) => {
+const myDrop: MysqlRule = (s, ctx) => {
   const ast = s.ast;
   if (ast?.type !== 'drop') return [];
   const names: MyNode[] = Array.isArray(ast.name) ? ast.name : [ast.name];
@@ -41,7 +41,7 @@ export const myDrop: MysqlRule = (s, ctx) => {
 };
 
 /** SC103: RENAME TABLE and ALTER TABLE … RENAME TO. */
-export const myRenameTable: MysqlRule = (s, ctx) => {
+const myRenameTable: MysqlRule = (s, ctx) => {
   const pairs: [string, string][] = [];
   if (s.ast?.type === 'rename') for (const [a, b] of s.ast.table ?? []) pairs.push([tableName(a), tableName(b)]);
   for (const { table, action } of alterActions(s.ast)) if (action.resource === 'table' && action.action === 'rename') pairs.push([table, String(action.table)]);
@@ -62,13 +62,13 @@ export const myRenameTable: MysqlRule = (s, ctx) => {
 };
 
 /** SC102: DROP COLUMN. */
-export const myDropColumn: MysqlRule = (s, ctx) =>
+const myDropColumn: MysqlRule = (s, ctx) =>
   alterActions(s.ast)
     .filter(({ table, action }) => action.resource === 'column' && action.action === 'drop' && isStableColumn(ctx.model, table, colName(action.column)))
     .map(({ table, action }) => ({ rule: 'SC102', object: `${table}.${colName(action.column)}`, message: `Column ${table}.${colName(action.column)} is dropped while the stable version still uses it.`, contractable: true }));
 
 /** SC105: ADD COLUMN … NOT NULL without DEFAULT (strict mode rejects stable INSERTs that omit it). */
-export const myAddNotNull: MysqlRule = (s, ctx) =>
+const myAddNotNull: MysqlRule = (s, ctx) =>
   alterActions(s.ast)
     .filter(({ table, action }) => action.resource === 'column' && action.action === 'add' && isStableTable(ctx.model, table))
     .filter(({ action }) => {
@@ -82,7 +82,7 @@ function isRenameBack(ctx: MysqlRuleContext, table: string, oldName: string): bo
 }
 
 /** SC104: CHANGE old new and RENAME COLUMN. */
-export const myRenameColumn: MysqlRule = (s, ctx) => {
+const myRenameColumn: MysqlRule = (s, ctx) => {
   const hits: RuleHit[] = [];
   for (const { table, action } of alterActions(s.ast)) {
     if (action.resource !== 'column' || (action.action !== 'change' && action.action !== 'rename')) continue;
@@ -118,7 +118,7 @@ function restated(s: MysqlStatement, ctx: MysqlRuleContext): { table: string; ob
 }
 
 /** SC106, SC107, SC114, SC117 hidden in a MODIFY/CHANGE that restates the column. */
-export const myRestatedNullability: MysqlRule = (s, ctx) => {
+const myRestatedNullability: MysqlRule = (s, ctx) => {
   const hits: RuleHit[] = [];
   for (const { object, old, now } of restated(s, ctx)) {
     if (!old.notNull && now.notNull) hits.push({ rule: 'SC106', object, message: `The MODIFY/CHANGE of ${object} makes it NOT NULL: stable writes that leave it NULL fail.` });
@@ -138,7 +138,7 @@ export const myRestatedNullability: MysqlRule = (s, ctx) => {
  * column is SC107; dropping it from a NOT NULL column the change itself added to a stable table
  * leaves, in net effect, a NOT NULL column without a default that stable INSERTs omit: SC105.
  */
-export const myAlterDefault: MysqlRule = (s, ctx) => {
+const myAlterDefault: MysqlRule = (s, ctx) => {
   const hits: RuleHit[] = [];
   for (const { table, action } of alterActions(s.ast)) {
     if (action.resource !== 'column' || action.action !== 'alter' || action.default_val === undefined) continue;
@@ -158,7 +158,7 @@ export const myAlterDefault: MysqlRule = (s, ctx) => {
 };
 
 /** SC108, SC109, SC115, SC116 for MODIFY/CHANGE type changes. */
-export const myTypeChange: MysqlRule = (s, ctx) => {
+const myTypeChange: MysqlRule = (s, ctx) => {
   const hits: RuleHit[] = [];
   for (const { object, old, now } of restated(s, ctx)) {
     const change = compareTypes(old.type, now.type);
@@ -175,7 +175,7 @@ export const myTypeChange: MysqlRule = (s, ctx) => {
 };
 
 /** SC110 new UNIQUE/FOREIGN KEY/CHECK or unique index; SC111 dropped unique index. */
-export const myConstraints: MysqlRule = (s, ctx) => {
+const myConstraints: MysqlRule = (s, ctx) => {
   const hits: RuleHit[] = [];
   const ast = s.ast;
   if (ast?.type === 'create' && ast.keyword === 'index' && String(ast.index_type ?? '').toLowerCase() === 'unique' && isStableTable(ctx.model, tableName(ast.table))) {
@@ -201,7 +201,7 @@ export const myConstraints: MysqlRule = (s, ctx) => {
 };
 
 /** SC119: TRUNCATE, DELETE/UPDATE without WHERE. */
-export const myDataDestruction: MysqlRule = (s, ctx) => {
+const myDataDestruction: MysqlRule = (s, ctx) => {
   const ast = s.ast;
   if (ast?.type === 'truncate') return (ast.name ?? []).map((n: MyNode) => tableName(n)).filter((t: string) => isStableTable(ctx.model, t)).map((t: string) => ({ rule: 'SC119', object: t, message: `TRUNCATE ${t} destroys the data the stable version serves.` }));
   if ((ast?.type === 'delete' || ast?.type === 'update') && !ast.where) {
@@ -212,7 +212,7 @@ export const myDataDestruction: MysqlRule = (s, ctx) => {
 };
 
 /** SC310: ALGORITHM=COPY, LOCK=SHARED/EXCLUSIVE, or a column type change (needs COPY). */
-export const myLocking: MysqlRule = (s, ctx) => {
+const myLocking: MysqlRule = (s, ctx) => {
   const hits: RuleHit[] = [];
   const acts = alterActions(s.ast);
   for (const { table, action } of acts) {
