@@ -5,7 +5,7 @@
  * action.yml declares as INPUT_*, GITHUB_* variables of a pull_request run, a job-summary file, and
  * the GitHub and Slack stand-ins (src/sim/github.ts, src/sim/slack.ts) as the APIs. Each
  * scenario's reports land in its own folder: the JSON report, the job summary, the PR comment, the
- * commit statuses and the Slack messages, exactly as the action sent them.
+ * check run and the deployment (github.json) and the Slack messages, exactly as the action sent them.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -192,11 +192,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       log(bold(`\n■ ${title}: rolling out ${image}`));
       prepare?.();
       const callsBefore = slack!.calls.length;
-      const statusesBefore = github!.statuses.length;
+      const checksBefore = github!.checkRuns.length;
+      const deploymentsBefore = github!.deployments.length;
       runId++;
       const outputs = await runAction(
         workspace,
-        { kubeconfig: sim.kubeconfig(), namespace: NS, deployment: 'web', image, 'report-path': path.join(dir, 'report.json') },
+        { kubeconfig: sim.kubeconfig(), namespace: NS, deployment: 'web', image, 'report-path': path.join(dir, 'report.json'), environment: 'demo', 'environment-url': 'https://web.demo.example' },
         {
           GITHUB_ACTIONS: 'true',
           GITHUB_REPOSITORY: REPOSITORY,
@@ -208,6 +209,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
           GITHUB_RUN_ID: String(runId),
           GITHUB_RUN_ATTEMPT: '1',
           GITHUB_JOB: 'deploy',
+          GITHUB_WORKFLOW_REF: `${REPOSITORY}/.github/workflows/deploy.yml@refs/pull/${PR_NUMBER}/merge`,
           GITHUB_STEP_SUMMARY: summaryFile,
           SLACK_WEBHOOK_URL: slack!.webhookUrl,
         },
@@ -216,7 +218,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       // The sticky comment is per target: what the PR shows right after this scenario.
       const comment = github!.comments(PR_NUMBER).at(-1);
       writeFileSync(path.join(dir, 'pr-comment.md'), comment?.body ?? '');
-      writeFileSync(path.join(dir, 'commit-statuses.json'), `${JSON.stringify(github!.statuses.slice(statusesBefore), null, 2)}\n`);
+      // The check run on the commit and the deployment in the environment, as GitHub holds them.
+      const checks = github!.checkRuns.slice(checksBefore).map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion, title: r.output?.title, annotations: r.annotations }));
+      const deployments = github!.deployments.slice(deploymentsBefore).map((d) => ({ environment: d.environment, ref: d.ref, statuses: d.statuses }));
+      writeFileSync(path.join(dir, 'github.json'), `${JSON.stringify({ checkRuns: checks, deployments }, null, 2)}\n`);
       writeFileSync(path.join(dir, 'slack.json'), `${JSON.stringify(slack!.calls.slice(callsBefore).map((c) => c.payload), null, 2)}\n`);
       writeFileSync(path.join(dir, 'outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
       const line = `${title}: result=${outputs.result} final-weight=${outputs['final-weight']}${outputs.reason ? ` reason=${outputs.reason}` : ''}`;

@@ -40,7 +40,7 @@ try {
     console.log(`  ${s.title}: result=${o.result} final-weight=${o['final-weight']}${o.reason ? ` reason=${o.reason}` : ''}`);
   }
   console.log(`  demo/web now runs ${result.finalImage}; canary weight ${result.finalWeight}%.`);
-  console.log(`\nReports of each scenario (report.json, summary.md, pr-comment.md, slack.json, commit-statuses.json) are in:\n  ${reportsDir}`);
+  console.log(`\nReports of each scenario (report.json, summary.md, pr-comment.md, slack.json, github.json) are in:\n  ${reportsDir}`);
   if (pictures.length > 0) console.log(`The job summaries as GitHub shows them (PNG):\n${pictures.map((p) => `  ${p}`).join('\n')}`);
   else console.log(`(Install Debian's chromium to get PNG pictures of the job summaries.)`);
 } finally {

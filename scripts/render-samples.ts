@@ -68,8 +68,11 @@ try {
   );
   const slack = Object.fromEntries(result.scenarios.map((s) => [s.slug, JSON.parse(read(s.dir, 'slack.json')) as unknown]));
   writeFileSync(docs('sample-slack.json'), `${JSON.stringify({ generatedBy: 'npm run render:samples', note: 'The Slack incoming-webhook messages each demo scenario sent, in order.', scenarios: slack }, null, 2)}\n`);
-  const statuses = Object.fromEntries(result.scenarios.map((s) => [s.slug, JSON.parse(read(s.dir, 'commit-statuses.json')) as unknown]));
-  writeFileSync(docs('sample-commit-statuses.json'), `${JSON.stringify({ generatedBy: 'npm run render:samples', scenarios: statuses }, null, 2)}\n`);
+  const github = Object.fromEntries(result.scenarios.map((s) => [s.slug, JSON.parse(read(s.dir, 'github.json')) as unknown]));
+  writeFileSync(
+    docs('sample-github.json'),
+    `${JSON.stringify({ generatedBy: 'npm run render:samples', note: "Each demo scenario's check run (its summary is the PR comment's report) and its deployment in the environment demo.", scenarios: github }, null, 2)}\n`,
+  );
 
   if (!chromiumAvailable()) throw new Error("Chromium is not installed (Debian's chromium package): no screenshots");
   const shooter = await Screenshotter.start();
@@ -85,7 +88,7 @@ try {
     await shooter.close();
   }
   console.log(result.scenarios.map((s) => `${s.title}: ${s.outputs.result}${s.outputs.reason ? ` (${s.outputs.reason})` : ''}`).join('\n'));
-  console.log('wrote docs/sample-comment.md, docs/sample-summary.md, docs/sample-slack.json, docs/sample-commit-statuses.json and docs/sample-{comment,summary}-{light,dark}.png');
+  console.log('wrote docs/sample-comment.md, docs/sample-summary.md, docs/sample-slack.json, docs/sample-github.json and docs/sample-{comment,summary}-{light,dark}.png');
 } catch (err) {
   console.error(log.join('\n'));
   throw err;

@@ -119,7 +119,8 @@ export function buildEventMessage(report: Readonly<RolloutReport>, event: Rollou
       line = `Canary ${service}: all steps passed, promoting`;
       break;
     case 'rolling-back':
-      line = `Canary ${service}: rolling back (${event.reason}): ${event.message}`;
+      // The reason's text comes once, in the finished message right after.
+      line = `Canary ${service}: rolling back (${event.reason})`;
       break;
     case 'finished':
       line = `Canary ${service}: ${statusWord({ ...report, result: event.result })}${isBadResult({ ...report, result: event.result }) && report.message ? `: ${report.message}` : ''}`;
