@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { RunnerDir, readActionYml } from '../__tests__/support/runner.ts';
+import { RunnerDir, readActionYml } from '../src/sim/github-runner.ts';
 import { runSchemaCheck } from '../src/schema/index.ts';
 import { loadLibPgQuery } from '../src/schema/pg/engines.ts';
 import { startReplayDatabase } from '../src/schema/pg/replay.ts';

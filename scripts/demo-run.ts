@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { defaultContext, inputEnvironment, readActionYml } from '../src/sim/github-runner.ts';
 import { startFakeGitHub, type FakeGitHub } from '../src/sim/github.ts';
 import { startKubeSimulator } from '../src/sim/kube-server.ts';
 import { prometheusInstalled, startPrometheus, type RunningPrometheus } from '../src/sim/prometheus.ts';
@@ -81,17 +81,6 @@ function parseOutputs(text: string): Record<string, string> {
 }
 
 /** Every input default action.yml declares, as a runner passes it (`${{ github.token }}` evaluated). */
-function actionDefaults(): Record<string, string> {
-  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: unknown }> };
-  const out: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(action.inputs)) {
-    if (spec.default === undefined) continue;
-    const value = String(spec.default);
-    out[name] = value === '${{ github.token }}' ? GITHUB_TOKEN : value;
-  }
-  return out;
-}
-
 /** Runs the bundled action like a runner and prints its log the way the Actions UI would. */
 function runAction(workspace: string, inputs: Record<string, string>, extraEnv: Record<string, string>, log: (line: string) => void): Promise<Record<string, string>> {
   const stamp = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -107,7 +96,8 @@ function runAction(workspace: string, inputs: Record<string, string>, extraEnv: 
     RUNNER_TEMP: workspace,
     ...extraEnv,
   };
-  for (const [k, v] of Object.entries({ ...actionDefaults(), ...inputs })) env[`INPUT_${k.toUpperCase()}`] = v;
+  // action.yml's declared defaults unless set, expressions evaluated, undeclared inputs refused.
+  Object.assign(env, inputEnvironment(readActionYml(), inputs, { ...defaultContext(), token: GITHUB_TOKEN, repository: REPOSITORY }));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main', 'index.js')], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let buffer = '';

@@ -8,7 +8,7 @@
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
 import { seedSampleApp } from '../../src/sim/seed.ts';
 import { runMainInProcess } from '../support/main-in-process.ts';
-import { FAKE_TOKEN, RunnerDir } from '../support/runner.ts';
+import { FAKE_TOKEN, RunnerDir } from '../../src/sim/github-runner.ts';
 import { BAD_INPUT_CASES, withFor, type BadInputCase } from './bad-input-cases.ts';
 
 let sim: KubeSimulator;

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONFIG_FILE } from '../../src/config/from-inputs.ts';
 import { expectWhole, seedApp, startCluster, writes, type ClusterFixture } from '../support/cluster.ts';
-import { RunnerDir, runAction } from '../support/runner.ts';
+import { RunnerDir, runAction } from '../../src/sim/github-runner.ts';
 
 let cluster: ClusterFixture;
 

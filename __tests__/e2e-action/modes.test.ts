@@ -5,7 +5,7 @@
  */
 import { makeRepo, type TempRepo } from '../schema/git-repo.ts';
 import { expectWhole, recordedState, seedApp, startCluster, writes, type ClusterFixture } from '../support/cluster.ts';
-import { RunnerDir, runAction, startAction } from '../support/runner.ts';
+import { RunnerDir, runAction, startAction } from '../../src/sim/github-runner.ts';
 
 let cluster: ClusterFixture;
 const cleanup: (() => void)[] = [];

@@ -6,7 +6,7 @@
  */
 import { startFakeGitHub, type FakeGitHub } from '../../src/sim/github.ts';
 import { expectWhole, seedApp, startCluster, type ClusterFixture } from '../support/cluster.ts';
-import { RunnerDir, runAction, startAction } from '../support/runner.ts';
+import { RunnerDir, runAction, startAction } from '../../src/sim/github-runner.ts';
 
 const TOKEN = 'ghs_jobTokenForThePostStepTest0000000001';
 const SHA = 'feedface00000000000000000000000000000001';

@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { startFakeSlack, type FakeSlack } from '../../src/sim/slack.ts';
 import { healthy, startWorld, type World } from '../e2e-metrics/world.ts';
 import { expectWhole } from '../support/cluster.ts';
-import { ROOT, RunnerDir, runAction } from '../support/runner.ts';
+import { ROOT, RunnerDir, runAction } from '../../src/sim/github-runner.ts';
 
 interface Step {
   uses?: string;

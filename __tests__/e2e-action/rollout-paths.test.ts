@@ -2,7 +2,7 @@
  * End to end: the bundled action (dist/main/index.js, dist/post/index.js) as child processes,
  * against the Kubernetes simulator, asserting the final cluster state of each path.
  */
-import { RunnerDir, runAction, startAction } from '../support/runner.ts';
+import { RunnerDir, runAction, startAction } from '../../src/sim/github-runner.ts';
 import { canaryReplicas, expectWhole, leaseHolder, recordedState, seedApp, stableImage, startCluster, writes, type ClusterFixture } from '../support/cluster.ts';
 
 let cluster: ClusterFixture;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { startFakeGitHub, type FakeGitHub } from '../../src/sim/github.ts';
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
 import { startFakeSlack, type FakeSlack } from '../../src/sim/slack.ts';
-import { RunnerDir, runAction, startAction, type ActionResult } from '../support/runner.ts';
+import { RunnerDir, runAction, startAction, type ActionResult } from '../../src/sim/github-runner.ts';
 import { CANARY_IMAGE, STABLE_IMAGE, recordedState, seedApp, wholeViolations } from '../support/whole.ts';
 import { seedSampleApp } from '../../src/sim/seed.ts';
 import { BAD_INPUT_CASES, withFor, type BadInputCase } from '../action/bad-input-cases.ts';

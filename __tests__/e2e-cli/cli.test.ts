@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeRepo, type TempRepo } from '../schema/git-repo.ts';
 import { expectWhole, seedApp, startCluster, writes, type ClusterFixture } from '../support/cluster.ts';
-import { ROOT } from '../support/runner.ts';
+import { ROOT } from '../../src/sim/github-runner.ts';
 
 const BIN = path.join(ROOT, (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['canary-gate'] ?? '');
 

@@ -8,7 +8,7 @@
 import type { MetricReport } from '../../src/rollout/gate.ts';
 import type { RolloutReport } from '../../src/rollout/report.ts';
 import { startDatadogStandIn, type DatadogStandIn } from '../../src/sim/datadog.ts';
-import { RunnerDir, runAction } from '../support/runner.ts';
+import { RunnerDir, runAction } from '../../src/sim/github-runner.ts';
 import { CANARY_IMAGE, STABLE_IMAGE, canaryYaml, clusterState, healthy, rollout, startWorld, type World } from './world.ts';
 
 const DD_API_KEY = 'dd-api-key-e2e-0123456789';

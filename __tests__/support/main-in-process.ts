@@ -1,12 +1,12 @@
 /**
  * The action's main step (src/action/run-main.ts) run in-process with the environment the fake
- * runner builds (runner.ts: every declared input with its default, GITHUB_* files, the workspace as
+ * runner builds (src/sim/github-runner.ts: every declared input with its default, GITHUB_* files, the workspace as
  * working directory) — so that a table of a hundred bad inputs runs in seconds. The bundled action
  * runs a sample of the same table (e2e-action/secrets-and-bad-input.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { runMain } from '../../src/action/run-main.ts';
-import { parseFileCommands, type RunnerDir } from './runner.ts';
+import { parseFileCommands, type RunnerDir } from '../../src/sim/github-runner.ts';
 
 export interface InProcessStep {
   failed: boolean;

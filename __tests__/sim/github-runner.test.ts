@@ -1,6 +1,6 @@
 /** The fake runner builds a step's environment from action.yml the way GitHub's runner does. */
 import { readFileSync } from 'node:fs';
-import { defaultContext, evaluateDefault, FAKE_TOKEN, inputEnvironment, inputVariable, parseFileCommands, readActionYml, RunnerDir } from './runner.ts';
+import { defaultContext, evaluateDefault, FAKE_TOKEN, inputEnvironment, inputVariable, parseFileCommands, readActionYml, RunnerDir } from '../../src/sim/github-runner.ts';
 
 const action = {
   inputs: { mode: { description: 'x' }, 'config-file': { default: '.github/canary.yml' }, 'github-token': { default: '${{ github.token }}' }, 'max weight': { default: 100 } },

@@ -1,6 +1,7 @@
 /**
- * A fake GitHub runner: starts the bundled action (dist/main, dist/post) with the environment a
- * runner builds from `action.yml`, so the end-to-end tests run what ships, as it ships.
+ * A stand-in for GitHub's runner: starts the bundled action (dist/main, dist/post) with the
+ * environment a runner builds from `action.yml`, so the end-to-end tests and the demo run what
+ * ships, as it ships. For tests and the demo; never bundled into the action.
  *
  * The runner's semantics, as actions/runner implements them (and @github/local-action mirrors):
  * - every input action.yml declares gets `INPUT_<NAME>` (spaces → `_`, upper case; hyphens kept):
@@ -25,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
+/** The repository root (this file is src/sim/github-runner.ts). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 interface ActionYml {
