@@ -10,7 +10,7 @@ import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-serve
 import { seedSampleApp } from '../../src/sim/seed.ts';
 import { ROUTER_KINDS, type RouterKind } from '../../src/traffic/config.ts';
 import { roleFor, type PolicyRule } from '../../src/traffic/permissions.ts';
-import { RunnerDir, runAction } from '../support/runner.ts';
+import { RunnerDir, runAction } from '../../src/sim/github-runner.ts';
 
 const USER = 'system:serviceaccount:ci:canary-gate';
 let sim: KubeSimulator;
