@@ -29,7 +29,7 @@ export function githubContext(env: Record<string, string | undefined>, token: st
 }
 
 /** The workflow file in the repository, from GITHUB_WORKFLOW_REF ("owner/repo/.github/workflows/deploy.yml@refs/heads/main"). */
-export function workflowPath(workflowRef: string | undefined, repository: string): string | undefined {
+function workflowPath(workflowRef: string | undefined, repository: string): string | undefined {
   if (!workflowRef?.startsWith(`${repository}/`)) return undefined;
   const file = workflowRef.slice(repository.length + 1).replace(/@[^@]*$/, '');
   return /^\.github\/workflows\/[^\s]+\.ya?ml$/.test(file) ? file : undefined;

@@ -18,7 +18,7 @@ export const STATE_RUN = 'canary-gate-run';
 export const STATE_FINISHED = 'canary-gate-finished';
 
 /** Output `result` values: promoted | rolled-back | aborted | failed | noop. */
-export function setOutcomeOutputs(outcome: RunOutcome): void {
+function setOutcomeOutputs(outcome: RunOutcome): void {
   core.setOutput('result', outcome.result);
   // Share of traffic on the new image at the end: all of it once promoted, none after a rollback.
   core.setOutput('final-weight', String(outcome.result === 'promoted' ? 100 : outcome.weight));

@@ -18,7 +18,7 @@ import { outcomeLine, runFailed } from '../exit-status.ts';
 import { CanaryGateError, errorMessage } from '../util/errors.ts';
 import { consoleLogger } from './console-logger.ts';
 
-export const CLI_USAGE = `Usage: canary-gate <${MODES.join('|')}> --deployment <name> [--image <ref>] [--namespace <ns>]
+const CLI_USAGE = `Usage: canary-gate <${MODES.join('|')}> --deployment <name> [--image <ref>] [--namespace <ns>]
                    [--kubeconfig <path>] [--config-file <path>] [--<input> <value>]...
        canary-gate schema-check --dir <migrations> --base <ref> [--head <ref>] [--dialect postgres|mysql] [--format json|markdown] [--strict]
 Flags take the action's input names (see action.yml); the command is the mode.
@@ -30,7 +30,7 @@ const FLAGS: ParseArgsOptionsConfig = Object.fromEntries(
 );
 
 /** `--name value` / `--name=value` for the action's inputs; anything else is a usage error. */
-export function parseFlags(argv: string[]): Record<string, string> {
+function parseFlags(argv: string[]): Record<string, string> {
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
   const flags = Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string'));
   // --config is the short spelling of --config-file.

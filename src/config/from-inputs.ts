@@ -36,7 +36,7 @@ export type InputReader = (name: string) => string;
  * runner that did not (a local one) — e.g. `github-token: ${{ github.token }}` is no token, and
  * using it would only make every GitHub call fail.
  */
-export function withoutUnevaluatedExpressions(input: InputReader, warn: (line: string) => void): InputReader {
+function withoutUnevaluatedExpressions(input: InputReader, warn: (line: string) => void): InputReader {
   return (name) => {
     const value = input(name);
     if (!/\$\{\{[^}]*\}\}/.test(value)) return value;
@@ -55,7 +55,7 @@ export function readerOf(values: Record<string, string | undefined>): InputReade
  * keys inside it — block style, flow style ({token: x}) and JSON ("token": "x"), and decoded when
  * the kubeconfig came base64-encoded (the client decodes it).
  */
-export function secretValuesToMask(name: string, value: string): string[] {
+function secretValuesToMask(name: string, value: string): string[] {
   const out = [value];
   const texts = name === 'kubeconfig' ? [value, kubeconfigText(value.trim())] : [value];
   for (const m of texts.flatMap((t) => [...t.matchAll(/["']?\b(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token)["']?\s*:\s*["']?([^\s"',}\]]+)/g)])) {

@@ -19,7 +19,7 @@ import type { GitHubClient } from './pr-comment.ts';
 /** GitHub caps a check run's output.summary at 65,535 characters; stay below in bytes. */
 const CHECK_SUMMARY_MAX_BYTES = 60_000;
 
-export type CheckConclusion = 'success' | 'failure' | 'cancelled';
+type CheckConclusion = 'success' | 'failure' | 'cancelled';
 
 export interface CheckRunSinkOptions {
   octokit: GitHubClient;

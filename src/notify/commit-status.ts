@@ -9,7 +9,7 @@ import type { GitHubCallOptions } from './github-errors.ts';
 import { renderStatusDescription, safeLink } from './markdown.ts';
 import type { GitHubClient } from './pr-comment.ts';
 
-export type CommitState = 'pending' | 'success' | 'failure' | 'error';
+type CommitState = 'pending' | 'success' | 'failure' | 'error';
 
 export interface CommitStatusSinkOptions {
   octokit: GitHubClient;

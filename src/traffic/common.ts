@@ -35,7 +35,7 @@ export interface ConflictRetryOptions {
   baseDelayMs: number;
 }
 
-export const DEFAULT_CONFLICT_RETRY: ConflictRetryOptions = { attempts: 5, baseDelayMs: 50 };
+const DEFAULT_CONFLICT_RETRY: ConflictRetryOptions = { attempts: 5, baseDelayMs: 50 };
 
 /**
  * Reads the object, lets `mutate` change a copy and writes it back with the resourceVersion it read

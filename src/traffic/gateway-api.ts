@@ -27,7 +27,7 @@ import type { RouterTarget, TrafficRouter, VerifyOptions } from './router.ts';
 import { GATEWAY_API_VERSIONS, servedVersion } from './served-version.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
-export const OWN_RULE_PREFIX = 'canary-gate-';
+const OWN_RULE_PREFIX = 'canary-gate-';
 
 type Json = Record<string, unknown>;
 
@@ -64,7 +64,7 @@ const isService = (b: BackendRef): boolean => (b.group ?? '') === '' && (b.kind 
 const isOwnRule = (r: HttpRouteRule): boolean => typeof r.name === 'string' && r.name.startsWith(OWN_RULE_PREFIX);
 
 /** Rules to weight: named ones, else every rule whose backends are all the service (or its per-version Services). */
-export function targetRuleIndexes(route: HTTPRoute, names: ResolvedNames, namespace: string, ruleNames?: string[]): number[] {
+function targetRuleIndexes(route: HTTPRoute, names: ResolvedNames, namespace: string, ruleNames?: string[]): number[] {
   const ours = new Set([names.service, names.stableService, names.canaryService]);
   const out: number[] = [];
   (asArray(route.spec.rules) as HttpRouteRule[]).forEach((r, i) => {
@@ -79,7 +79,7 @@ export function targetRuleIndexes(route: HTTPRoute, names: ResolvedNames, namesp
   return out;
 }
 
-export function ruleCanaryPercent(rule: HttpRouteRule, canaryService: string): number {
+function ruleCanaryPercent(rule: HttpRouteRule, canaryService: string): number {
   const refs = asArray(rule.backendRefs) as BackendRef[];
   let stable = 0;
   let canary = 0;
@@ -97,7 +97,7 @@ function withExtraMatch(matches: Json[] | undefined, header: Json): Json[] {
 }
 
 /** Rewrites one rule in place for `canary` percent; returns the rules to add for forced/sticky users. */
-export function weightRule(rule: HttpRouteRule, canary: number, names: ResolvedNames, options: RouterOptions, index: number): HttpRouteRule[] {
+function weightRule(rule: HttpRouteRule, canary: number, names: ResolvedNames, options: RouterOptions, index: number): HttpRouteRule[] {
   const refs = asArray(rule.backendRefs) as BackendRef[];
   const base = structuredClone(refs.find((b) => b.name !== names.canaryService) ?? refs[0]);
   if (!base) throw new Error('rule without backendRefs');

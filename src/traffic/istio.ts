@@ -31,9 +31,9 @@ import { TRACK_LABEL, type RouterTarget, type TrafficRouter, type VerifyOptions 
 import { ISTIO_VERSIONS, servedVersion } from './served-version.ts';
 import { checkStableTrackLabel } from './services.ts';
 
-export const STABLE_SUBSET = 'stable';
-export const CANARY_SUBSET = 'canary';
-export const OWN_ROUTE_PREFIX = 'canary-gate-';
+const STABLE_SUBSET = 'stable';
+const CANARY_SUBSET = 'canary';
+const OWN_ROUTE_PREFIX = 'canary-gate-';
 
 type Json = Record<string, unknown>;
 
@@ -67,7 +67,7 @@ export interface IstioRouterDeps {
 const isOwnRoute = (r: HttpRoute): boolean => typeof r.name === 'string' && r.name.startsWith(OWN_ROUTE_PREFIX);
 
 /** A route without match conditions, or with a match entry that only says "any path": it catches everything. */
-export function matchesEveryRequest(route: HttpRoute): boolean {
+function matchesEveryRequest(route: HttpRoute): boolean {
   const matches = asArray(route.match) as Json[];
   if (matches.length === 0) return true;
   return matches.some((m) =>
@@ -80,7 +80,7 @@ export function matchesEveryRequest(route: HttpRoute): boolean {
 }
 
 /** The http routes canary-gate weights: named ones, else every route whose destinations are all the service. */
-export function targetRouteIndexes(vs: VirtualService, service: string, namespace: string, names?: string[]): number[] {
+function targetRouteIndexes(vs: VirtualService, service: string, namespace: string, names?: string[]): number[] {
   const http = asArray(vs.spec.http) as HttpRoute[];
   const out: number[] = [];
   http.forEach((r, i) => {
@@ -98,7 +98,7 @@ export function targetRouteIndexes(vs: VirtualService, service: string, namespac
 }
 
 /** Canary percent of one http route (destinations of the canary subset against the rest). */
-export function routeCanaryPercent(route: HttpRoute): number {
+function routeCanaryPercent(route: HttpRoute): number {
   const dests = asArray(route.route) as Destination[];
   let stable = 0;
   let canary = 0;
@@ -116,7 +116,7 @@ function withHeaderMatch(matches: Json[] | undefined, header: string, condition:
 }
 
 /** Rewrites one target route in place for `canary` percent and returns the routes to insert before it. */
-export function weightRoute(route: HttpRoute, canary: number, options: RouterOptions, index: number): HttpRoute[] {
+function weightRoute(route: HttpRoute, canary: number, options: RouterOptions, index: number): HttpRoute[] {
   const dests = asArray(route.route) as Destination[];
   const base = structuredClone(dests.find((d) => d.destination?.subset !== CANARY_SUBSET) ?? dests[0]);
   if (!base) throw new Error('route without destinations');

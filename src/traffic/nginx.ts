@@ -24,8 +24,8 @@ import type { ResolvedNames, RouterOptions } from './config.ts';
 import type { RouterTarget, TrafficRouter, VerifyOptions } from './router.ts';
 import { checkStableTrackLabel, deleteTrackServices, ensureTrackServices, verifyTrackServices } from './services.ts';
 
-export const NGINX = 'nginx.ingress.kubernetes.io';
-export const A = {
+const NGINX = 'nginx.ingress.kubernetes.io';
+const A = {
   canary: `${NGINX}/canary`,
   weight: `${NGINX}/canary-weight`,
   weightTotal: `${NGINX}/canary-weight-total`,
@@ -62,7 +62,7 @@ const ingressRef = (namespace: string, name: string) => refTo('networking.k8s.io
 const SWITCHED_PATHS = 'stable-paths';
 
 /** host|path keys of the paths that send to one of `services`. */
-export function routedPaths(ing: Ingress, services: Set<string>): string[] {
+function routedPaths(ing: Ingress, services: Set<string>): string[] {
   const out: string[] = [];
   for (const r of asArray(ing.spec?.rules) as IngressRule[]) {
     for (const p of asArray(r.http?.paths) as IngressPath[]) {
@@ -73,7 +73,7 @@ export function routedPaths(ing: Ingress, services: Set<string>): string[] {
 }
 
 /** Canary percent an ingress-nginx canary Ingress asks for (0 when it is not a canary Ingress). */
-export function canaryIngressPercent(ing: Ingress | undefined): number {
+function canaryIngressPercent(ing: Ingress | undefined): number {
   const a = ing?.metadata.annotations ?? {};
   if (a[A.canary] !== 'true') return 0;
   const weight = Number(a[A.weight] ?? '0');

@@ -41,7 +41,7 @@ const need = (verb: Verb, group: string, resource: string, why: string, extra: P
 });
 
 /** What every rollout needs, whatever the router. */
-export const ROLLOUT_NEEDS: readonly PermissionNeed[] = [
+const ROLLOUT_NEEDS: readonly PermissionNeed[] = [
   need('get', 'apps', 'deployments', 'read the stable and canary Deployments and the recorded rollout state'),
   need('create', 'apps', 'deployments', 'create the canary Deployment <name>-canary'),
   need('update', 'apps', 'deployments', 'bring an existing canary Deployment to the desired spec'),
@@ -65,7 +65,7 @@ const TRACK_SERVICE_NEEDS: readonly PermissionNeed[] = [
 ];
 
 /** What each router calls, beyond ROLLOUT_NEEDS. */
-export const ROUTER_NEEDS: Readonly<Record<RouterKind, readonly PermissionNeed[]>> = {
+const ROUTER_NEEDS: Readonly<Record<RouterKind, readonly PermissionNeed[]>> = {
   istio: [
     need('get', 'networking.istio.io', 'virtualservices', 'read the VirtualService routes'),
     need('update', 'networking.istio.io', 'virtualservices', 'write the stable/canary weights of the routes'),
@@ -125,7 +125,7 @@ export interface Role {
 const VERB_ORDER: readonly Verb[] = ['get', 'list', 'create', 'update', 'patch', 'delete'];
 
 /** One rule per resource, in first-need order, verbs in a fixed order. */
-export function policyRules(needs: readonly PermissionNeed[]): PolicyRule[] {
+function policyRules(needs: readonly PermissionNeed[]): PolicyRule[] {
   const rules = new Map<string, { group: string; resource: string; verbs: Set<Verb> }>();
   for (const n of needs) {
     const key = `${n.group}/${n.resource}`;

@@ -50,7 +50,7 @@ export function planReplicas(canaryPercent: number, limits: ReplicaLimits): Repl
   return best ?? { stable: stableStart, canary: 1, effective: Math.round(100 / (stableStart + 1)) };
 }
 
-export function effectivePercent(stableReplicas: number, canaryReplicas: number): number {
+function effectivePercent(stableReplicas: number, canaryReplicas: number): number {
   const total = stableReplicas + canaryReplicas;
   return total > 0 ? Math.round((100 * canaryReplicas) / total) : 0;
 }

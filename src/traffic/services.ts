@@ -34,7 +34,7 @@ export interface DeploymentObject extends KubeObject {
   status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number };
 }
 
-export const serviceRef = (namespace: string, name: string) => refTo('v1', 'Service', namespace, name);
+const serviceRef = (namespace: string, name: string) => refTo('v1', 'Service', namespace, name);
 export const deploymentRef = (namespace: string, name: string) => refTo('apps/v1', 'Deployment', namespace, name);
 
 /**
@@ -131,7 +131,7 @@ function trackService(user: ServiceObject, name: string, track: 'stable' | 'cana
 }
 
 /** Checks that an existing per-version Service selects the right pods; says what to change when not. */
-export function checkTrackService(router: string, svc: ServiceObject, user: ServiceObject, track: 'stable' | 'canary'): void {
+function checkTrackService(router: string, svc: ServiceObject, user: ServiceObject, track: 'stable' | 'canary'): void {
   const sel = svc.spec?.selector ?? {};
   const want = { ...(user.spec?.selector ?? {}), [TRACK_LABEL]: track };
   const wrong = Object.entries(want).filter(([k, v]) => sel[k] !== v);

@@ -55,7 +55,7 @@ export function parseQuantity(q: number | string): number {
   return factor === undefined ? Number.NaN : Number(num) * factor;
 }
 
-export function smiWeight(version: string, percent: number): number | string {
+function smiWeight(version: string, percent: number): number | string {
   return version.endsWith('v1alpha1') ? `${percent * 10}m` : percent;
 }
 

@@ -36,7 +36,7 @@ export interface TraefikRouterDeps {
   log: (line: string) => void;
 }
 
-export function traefikCanaryPercent(ts: TraefikService, canaryService: string): number {
+function traefikCanaryPercent(ts: TraefikService, canaryService: string): number {
   let stable = 0;
   let canary = 0;
   for (const s of asArray(ts.spec.weighted?.services) as WeightedService[]) {

@@ -23,7 +23,7 @@ export interface StableQuery {
   params?: unknown[];
 }
 
-export type ProbeResult = { ok: true } | { ok: false; setup: boolean; code: string; message: string };
+type ProbeResult = { ok: true } | { ok: false; setup: boolean; code: string; message: string };
 
 export interface ExecutionFailure {
   probe: Probe;
