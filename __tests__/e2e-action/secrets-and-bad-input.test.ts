@@ -124,7 +124,7 @@ function inputs(namespace: string, extra: Record<string, string> = {}): Record<s
     steps: '50',
     'settle-time': '0s',
     'analysis-interval': '300ms',
-    'step-timeout': '3s',
+    'step-timeout': '15s', // generous: a loaded machine must not turn the healthy run into a timeout
     'ready-timeout': '20s',
     'config-file': file,
     'prometheus-token': PROM_TOKEN,
