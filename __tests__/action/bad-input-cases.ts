@@ -27,6 +27,8 @@ export interface BadInputCase {
   secret?: string;
   /** A change to the seeded objects before the run. */
   prepare?: 'foreign-subset';
+  /** The credentials' Role: the documented one for the router without these "verb resource" grants. */
+  rbacWithout?: string[];
 }
 
 const TOKEN = 'ghp_Pasted1nTheWrongPlace0123456789abcdef';
@@ -138,6 +140,8 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'cluster: gateway-api without its HTTPRoute', with: { router: 'gateway-api' }, seed: 'none', where: /HTTPRoute [\w-]+\/web/, fix: /create it \(routing\.http-route names it\)/, reason: 'router-error' },
   { name: 'cluster: traefik without its TraefikService', with: { router: 'traefik' }, seed: 'none', where: /TraefikService [\w-]+\/web/, fix: /create it with weighted\.services/, reason: 'router-error' },
   { name: 'cluster: istio routing a subset of its own', where: /VirtualService/, fix: /remove the subset/, reason: 'router-error', prepare: 'foreign-subset' },
+  { name: 'cluster: credentials that may not create the Lease', rbacWithout: ['create leases'], where: /permissions/, fix: /create leases\.coordination\.k8s\.io .*Grant the Role for the istio router from docs\/rbac\.md/, reason: 'forbidden' },
+  { name: 'cluster: credentials that may not patch Deployments', rbacWithout: ['patch deployments'], where: /permissions/, fix: /patch deployments\.apps .*Grant the Role/, reason: 'forbidden' },
   { name: 'report-path under something that is not a directory', with: { 'report-path': '/dev/null/canary-report.json' }, where: /report-path/, fix: /is not a directory, so .* choose another path/ },
   { name: 'report-path that is a directory', with: { 'report-path': '.' }, where: /report-path/, fix: /is a directory; give a file path/ },
 ];

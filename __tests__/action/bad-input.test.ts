@@ -7,6 +7,7 @@
  */
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
 import { seedSampleApp } from '../../src/sim/seed.ts';
+import { roleFor, type PolicyRule } from '../../src/traffic/permissions.ts';
 import { runMainInProcess } from '../support/main-in-process.ts';
 import { FAKE_TOKEN, RunnerDir } from '../../src/sim/github-runner.ts';
 import { BAD_INPUT_CASES, withFor, type BadInputCase } from './bad-input-cases.ts';
@@ -35,6 +36,11 @@ export function writesSince(sim: KubeSimulator, from: number): string[] {
 
 const namespaceOf = (i: number) => `bad-${i}`;
 
+/** The Role's rules with the given "verb resource" grants taken out. */
+function withoutGrants(rules: readonly PolicyRule[], drop: readonly string[]): PolicyRule[] {
+  return rules.map((r) => ({ ...r, verbs: r.verbs.filter((v) => !r.resources.some((res) => drop.includes(`${v} ${res}`))) }));
+}
+
 test.each(BAD_INPUT_CASES.map((c, i) => [c.name, c, i] as [string, BadInputCase, number]))('%s', async (_name, c, i) => {
   const namespace = namespaceOf(i);
   if (c.seed !== 'no-app') {
@@ -45,6 +51,7 @@ test.each(BAD_INPUT_CASES.map((c, i) => [c.name, c, i] as [string, BadInputCase,
     for (const http of vs.spec.http) for (const r of http.route) r.destination.subset = 'v1';
     sim.store.put(vs as unknown as Parameters<typeof sim.store.put>[0]);
   }
+  if (c.rbacWithout) sim.setRbac({ user: 'system:serviceaccount:ci:canary-gate', roleName: 'canary-gate-istio', namespace, rules: withoutGrants(roleFor('istio', namespace).rules, c.rbacWithout) });
   const runner = new RunnerDir();
   try {
     if (c.file !== undefined) runner.writeWorkspaceFile('.github/canary.yml', c.file);
@@ -69,5 +76,6 @@ test.each(BAD_INPUT_CASES.map((c, i) => [c.name, c, i] as [string, BadInputCase,
     }
   } finally {
     runner.remove();
+    sim.setRbac(undefined);
   }
 });
