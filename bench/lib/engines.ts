@@ -13,6 +13,7 @@ import {
   type SequentialKind,
 } from '../../src/analysis/sequential/index.ts';
 import { klBernoulli } from '../../src/analysis/special/special.ts';
+import { DEFAULT_DECISION_RULE } from '../../src/analysis/decision-rule.ts';
 import { kayentaHigh } from './mann-whitney.ts';
 import { BASE_LATENCY, BURN_IN_SECONDS, SCRAPE_SECONDS, STABLE_P99, type Scenario } from './scenarios.ts';
 import { LATENCY_BOUNDS, histogramQuantile, lognormalCdf } from './sim.ts';
@@ -156,7 +157,8 @@ export interface OursSettings {
 }
 
 /**
- * Ours: the project's sequential judges themselves (src/analysis/sequential), called after every
+ * Ours: the project's sequential judges themselves (src/analysis/sequential) with the default rule's
+ * interval cap, called after every
  * scrape with the history since the start, as the metric gate calls them. Rollback when a judge
  * fails; promote when all pass (each has the power to catch the configured increase).
  */
@@ -173,6 +175,7 @@ export function oursEngine(name: string, cfg: OursSettings): EngineSpec {
           ...(cfg.allowedIncreaseAbs !== undefined ? { allowedIncreaseAbs: cfg.allowedIncreaseAbs } : {}),
           robust: cfg.robust,
           minRequests: cfg.minRequests,
+          intervalCap: DEFAULT_DECISION_RULE.intervalCap,
           burnInMs: BURN_IN_SECONDS * 1000,
         }),
       );
