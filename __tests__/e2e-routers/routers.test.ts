@@ -3,7 +3,7 @@
  * `runCanaryGate` → RolloutRunner → router) against the Kubernetes simulator through the real client.
  * Per router, in its own namespace: a healthy canary is promoted, a crash-looping canary is rolled
  * back, a cancelled run is rolled back — and after each the cluster is whole: stable runs the expected
- * image, the canary has 0 replicas, the data plane (observe.ts) sends 0 % to the canary, router-owned
+ * image, the canary has 0 replicas, the simulator's data plane (src/sim/traffic-routing.ts) sends 0 % to the canary, router-owned
  * objects are gone and the user's routing objects are back to their original spec. During the steps
  * the effective weight is sampled (at the report's `step` event) and must equal the step weight
  * (replicas: the ready-pod ratio) with stable + canary = 100; forced users (header / cookie) reach the

@@ -2,7 +2,7 @@
  * Every router against the Kubernetes simulator through the real client (ClientNodeKubeApi +
  * loadKubeConfig): the simulator validates each write against the real CRD schemas and built-in
  * kinds, so a 422 here means a router writes an object the real API server would reject. The
- * resulting weights are read back from the simulator's store with observe.ts.
+ * resulting weights are judged by the simulator's own data plane (src/sim/traffic-routing.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClientNodeKubeApi, loadKubeConfig } from '../../src/kube/client.ts';
