@@ -71,7 +71,9 @@ class DyingKube implements KubeApi {
     return this.call(() => this.inner.list<T>(apiVersion, kind, namespace, labelSelector));
   }
   create<T extends KubeObject = KubeObject>(obj: T): Promise<T> {
-    return this.call(() => this.inner.create(obj), `create ${obj.kind} ${obj.metadata.name ?? ''}`);
+    // A SelfSubjectAccessReview is a question the API server answers and stores nothing: not a write.
+    const write = obj.kind === 'SelfSubjectAccessReview' ? undefined : `create ${obj.kind} ${obj.metadata.name ?? ''}`;
+    return this.call(() => this.inner.create(obj), write);
   }
   replace<T extends KubeObject = KubeObject>(obj: T): Promise<T> {
     return this.call(() => this.inner.replace(obj), `replace ${obj.kind} ${obj.metadata.name ?? ''}`);
