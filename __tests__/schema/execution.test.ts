@@ -107,3 +107,28 @@ describe('on the stable schema', () => {
     ).rejects.toMatchObject({ reason: 'invalid-input', message: expect.stringMatching(/^schema\.seed: seed\.sql does not load/) });
   });
 });
+
+describe('what execution does not count as proof', () => {
+  let db: ReplayDatabase;
+  beforeAll(async () => {
+    db = await startReplayDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('a foreign key added to an existing relationship rejects only invented keys: a note, the rule’s warning stands', async () => {
+    await resetReplayDatabase(db);
+    const r = await checkPostgres({
+      stable: [{ path: 'V1.sql', text: 'CREATE TABLE customers (id bigint PRIMARY KEY); CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);' }],
+      change: [{ path: 'V2.sql', text: 'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;' }],
+      contract: [],
+      replayDb: Promise.resolve(db),
+      timeoutMs: 30_000,
+    });
+    expect(r.findings.map((f) => `${f.rule}:${f.verdict}`)).toEqual(['SC110:warn']);
+    expect(r.findings[0]!.message).not.toMatch(/Execution did not confirm/);
+    expect(r.execution.failures).toBe(0);
+    expect(r.notes.join(' ')).toMatch(/insert orders fails after V2\.sql:1 with SQLSTATE 23503 .*Not counted as proof/);
+  });
+});

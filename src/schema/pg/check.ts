@@ -76,10 +76,28 @@ export async function checkPostgres(input: PgCheckInput): Promise<PgCheckResult>
   let merged = mergeReplay(findings, change, outcome, model.contract);
   let summary = notRun(input.stableModel ? 'a schema dump has no migrations to replay' : input.execution === false ? 'execution is off' : 'the replay stopped at a statement PostgreSQL rejected');
   if (outcome.execution) {
-    merged = mergeExecution(merged, change, outcome.execution);
-    summary = { status: 'ran', statements: outcome.execution.statements, failures: outcome.execution.failures.length };
+    const { proven, inconclusive } = splitInconclusive(outcome.execution.failures);
+    for (const f of inconclusive) {
+      const s = change.find((x) => x.index === f.cause);
+      notes.push(
+        `Execution: ${f.probe.id} fails after ${s ? `${s.file}:${s.line}` : 'the change'} with SQLSTATE ${f.code} (${f.message}), but its values are synthesised: they are not in the referenced table, while the stable version's real writes may be. Not counted as proof; give schema.seed rows and schema.stable-queries to check it.`,
+      );
+    }
+    merged = mergeExecution(merged, change, { ...outcome.execution, failures: proven }, inconclusive);
+    summary = { status: 'ran', statements: outcome.execution.statements, failures: proven.length };
   }
   return { findings: strip(merged), notes, replay: 'ran', execution: summary };
+}
+
+/**
+ * A foreign key the change adds rejects a synthesised row because the invented key is not in the
+ * referenced table; real stable writes reference rows that exist. That proves nothing, so a
+ * synthesised statement failing with foreign_key_violation (23503) is a note, not proof. The
+ * user's own statements, run against their seed rows, are proof.
+ */
+function splitInconclusive(failures: readonly ExecutionFailure[]): { proven: ExecutionFailure[]; inconclusive: ExecutionFailure[] } {
+  const inconclusive = failures.filter((f) => f.probe.kind !== 'query' && f.code === '23503');
+  return { proven: failures.filter((f) => !inconclusive.includes(f)), inconclusive };
 }
 
 const PARAMS_DIRECTIVE = /^\s*--\s*canary-gate:params\s+(.*)$/;
@@ -151,7 +169,7 @@ function proofOf(f: ExecutionFailure, change: readonly PgStatement[]): Execution
  * statement and table (it becomes a block and carries the proof); one no rule saw becomes SC123.
  * A rule finding on a table whose stable statements all still work is kept, with the reason.
  */
-function mergeExecution(findings: IndexedFinding[], change: readonly PgStatement[], exec: ExecutionOutcome): IndexedFinding[] {
+function mergeExecution(findings: IndexedFinding[], change: readonly PgStatement[], exec: ExecutionOutcome, inconclusive: readonly ExecutionFailure[] = []): IndexedFinding[] {
   const out = findings.map((f) => ({ ...f }));
   const added = new Map<string, IndexedFinding>();
   for (const failure of exec.failures) {
@@ -193,7 +211,7 @@ function mergeExecution(findings: IndexedFinding[], change: readonly PgStatement
     added.set(key, f);
     out.push(f);
   }
-  const failedTables = new Set(exec.failures.map((f) => f.probe.table));
+  const failedTables = new Set([...exec.failures, ...inconclusive].map((f) => f.probe.table));
   for (const f of out) {
     if (f.proof || f.verdict === 'pass' || !EXECUTABLE_CLAIMS.has(f.rule)) continue;
     const table = [...exec.written].find((t) => relates(f.object, t));
