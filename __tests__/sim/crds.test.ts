@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCrdIndex, CRD_INDEX_FILE, crdDirectory, readCrdIndex } from '../../src/sim/kube-resources.ts';
+import { buildCrdIndex, crdDirectory, readCrdIndex } from '../../src/sim/kube-resources.ts';
 
 test('crds.json is in sync with the CRD YAML files (run src/sim/crds/update-index.ts after editing them)', () => {
   const dir = crdDirectory();

@@ -79,7 +79,7 @@ function messageOf(err: unknown): string {
   return typeof m === 'string' ? m : errorMessage(err);
 }
 
-export function redactSecrets(text: string, secrets: readonly string[]): string {
+function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
   return out;

@@ -51,14 +51,14 @@ interface Condition {
 const HASH_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** pod-template-hash: stable for a template, in the alphabet the real controller uses. */
-export function templateHash(template: unknown): string {
+function templateHash(template: unknown): string {
   const digest = createHash('sha256').update(JSON.stringify(template ?? {})).digest();
   let out = '';
   for (let i = 0; i < 10; i++) out += HASH_ALPHABET[(digest[i] ?? 0) % HASH_ALPHABET.length];
   return out;
 }
 
-export function behaviorFromImages(images: string[]): PodBehavior {
+function behaviorFromImages(images: string[]): PodBehavior {
   for (const b of ['stall', 'imagepull', 'crashloop'] as const) if (images.some((i) => i.includes(b))) return b;
   return 'healthy';
 }

@@ -296,7 +296,7 @@ export async function runAction(entry: 'main' | 'post', opts: StepOptions): Prom
 }
 
 /** Follows a child's interleaved log, with waiters on its content. */
-export function watch(child: ChildProcess, collect: () => Omit<ActionResult, 'code' | 'signal' | 'stdout'>): StartedAction {
+function watch(child: ChildProcess, collect: () => Omit<ActionResult, 'code' | 'signal' | 'stdout'>): StartedAction {
   let stdout = '';
   const waiters: { test: (s: string) => boolean; resolve: () => void }[] = [];
   const onData = (chunk: Buffer): void => {

@@ -16,7 +16,7 @@ import {
   KubeApiError,
   notFound,
 } from './kube-errors.ts';
-import { deepEqual, jsonPatch, mergePatch, PatchError, strategicMergePatch } from './kube-patch.ts';
+import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './kube-patch.ts';
 import { joinApiVersion, type ResourceRegistry, type ResourceType } from './kube-resources.ts';
 import { parseLabelSelector, selectorToString, type LabelSelectorObject } from './kube-selector.ts';
 import { clone, DryRunStore, type KubeObject, type ObjectStore, rfc3339 } from './kube-store.ts';
@@ -24,7 +24,7 @@ import type { ObjectValidator } from './validation.ts';
 
 export type Subresource = 'status' | 'scale' | undefined;
 
-export const PATCH_TYPES = {
+const PATCH_TYPES = {
   merge: 'application/merge-patch+json',
   strategic: 'application/strategic-merge-patch+json',
   json: 'application/json-patch+json',
@@ -288,7 +288,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function apiVersionOf(t: { type: ResourceType; version: string }): string {
+function apiVersionOf(t: { type: ResourceType; version: string }): string {
   return joinApiVersion(t.type.group, t.version);
 }
 
@@ -337,7 +337,7 @@ function randomSuffix(): string {
   return s;
 }
 
-export function toScale(obj: KubeObject): KubeObject {
+function toScale(obj: KubeObject): KubeObject {
   const spec = (obj.spec ?? {}) as { replicas?: number; selector?: LabelSelectorObject };
   const status = (obj.status ?? {}) as { replicas?: number };
   return {

@@ -27,7 +27,7 @@ const BUILTIN_RULES: Record<string, GenerationRule> = {
   'networking.k8s.io/Ingress': 'spec',
 };
 
-export function generationRule(type: ResourceType): GenerationRule {
+function generationRule(type: ResourceType): GenerationRule {
   if (type.crdSchemas) return 'all-but-metadata';
   return BUILTIN_RULES[`${type.group}/${type.kind}`] ?? 'never';
 }

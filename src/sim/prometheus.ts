@@ -40,7 +40,7 @@ export function prometheusInstalled(binary = 'prometheus'): boolean {
   return r.error === undefined && r.status === 0;
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -55,7 +55,7 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-export function prometheusConfig(targets: readonly string[], intervalMs: number): string {
+function prometheusConfig(targets: readonly string[], intervalMs: number): string {
   const d = duration(intervalMs);
   return [
     'global:',

@@ -20,9 +20,9 @@ import type { KubeSimulator } from './kube-server.ts';
 import type { KubeObject } from './kube-store.ts';
 import { routeRequest, type ObjectReader } from './traffic-routing.ts';
 
-export const TRACK_LABEL = 'canary-gate.io/track';
+const TRACK_LABEL = 'canary-gate.io/track';
 
-export const SEED_ROUTERS = ['istio', 'nginx', 'gateway-api', 'traefik', 'smi', 'replicas', 'none'] as const;
+const SEED_ROUTERS = ['istio', 'nginx', 'gateway-api', 'traefik', 'smi', 'replicas', 'none'] as const;
 export type SeedRouter = (typeof SEED_ROUTERS)[number];
 
 export interface SampleAppOptions {

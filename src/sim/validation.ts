@@ -130,7 +130,7 @@ function builtinSchemaCauses(obj: KubeObject, key: string): StatusCause[] {
 }
 
 /** `/spec/template/spec/containers/0/name` → `spec.template.spec.containers[0].name`. */
-export function fieldPath(instancePath: string): string {
+function fieldPath(instancePath: string): string {
   return instancePath
     .split('/')
     .slice(1)
