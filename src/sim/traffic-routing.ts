@@ -123,12 +123,18 @@ function deploymentOfPod(pod: KubeObject): string | undefined {
 }
 
 /** How a Service (narrowed by `extra` labels: an Istio subset) spreads requests over its ready endpoints. */
-function serviceShares(reader: ObjectReader, ns: string, service: string, target: RouterTarget, extra: Record<string, string> = {}): { canary: number; stable: number } {
+function serviceShares(
+  reader: ObjectReader,
+  ns: string,
+  service: string,
+  target: RouterTarget,
+  extra: Record<string, string> = {},
+  pods: () => KubeObject[] = () => reader.list('v1', 'Pod', ns),
+): { canary: number; stable: number } {
   const selector = asRecord(asRecord(reader.get('v1', 'Service', ns, service)?.spec).selector) as Record<string, string>;
   if (Object.keys(selector).length === 0) return { canary: 0, stable: 0 };
   const wanted = { ...selector, ...extra };
-  const endpoints = reader
-    .list('v1', 'Pod', ns)
+  const endpoints = pods()
     .filter((p) => isReadyPod(p) && Object.entries(wanted).every(([k, v]) => p.metadata.labels?.[k] === v));
   if (endpoints.length === 0) return { canary: 0, stable: 0 };
   const canary = endpoints.filter((p) => deploymentOfPod(p) === target.canary).length;
@@ -218,7 +224,10 @@ export function routeRequest(reader: ObjectReader, kind: RouterKind, target: Rou
   const ns = target.namespace;
   const service = options.service ?? target.stable;
   const headers = headerMap(req);
-  const shares = (svc: string, extra?: Record<string, string>) => serviceShares(reader, ns, svc, target, extra);
+  // One read of the namespace's pods per request, however many backends the route names.
+  let podList: KubeObject[] | undefined;
+  const pods = (): KubeObject[] => (podList ??= reader.list('v1', 'Pod', ns));
+  const shares = (svc: string, extra?: Record<string, string>) => serviceShares(reader, ns, svc, target, extra, pods);
 
   switch (kind) {
     case 'istio': {
