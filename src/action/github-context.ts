@@ -21,7 +21,7 @@ export function githubContext(env: Record<string, string | undefined>, token: st
     owner,
     repo,
     sha: pr?.head?.sha ?? env.GITHUB_SHA ?? '',
-    ...(pr?.number !== undefined ? { prNumber: pr.number } : {}),
+    prNumber: pr?.number,
     ...(env.GITHUB_RUN_ID ? { runUrl: `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
     ...(env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {}),
     ...(workflow ? { workflowPath: workflow } : {}),

@@ -97,7 +97,7 @@ export function buildConfig(opts: {
     metrics,
     notify,
     ...(schema ? { schema } : {}),
-    ...(opts.fileName !== undefined ? { configFile: opts.fileName } : {}),
+    configFile: opts.fileName,
   };
 }
 

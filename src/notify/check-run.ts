@@ -165,7 +165,7 @@ export function createCheckRunSink(opts: CheckRunSinkOptions): ReportSink {
         sha: opts.sha,
         ...(opts.detailsUrl ? { targetUrl: opts.detailsUrl } : {}),
         warn: opts.warn,
-        ...(opts.call ? { call: opts.call } : {}),
+        call: opts.call,
       });
     }
   }

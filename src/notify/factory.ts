@@ -77,11 +77,11 @@ export function createSinks(opts: CreateSinksOptions): ReportSink[] {
           octokit,
           owner: github.owner,
           repo: github.repo,
-          ...(github.prNumber !== undefined ? { prNumber: github.prNumber } : {}),
+          prNumber: github.prNumber,
           sha: github.sha,
           warn: opts.warn,
-          ...(opts.info ? { info: opts.info } : {}),
-          ...(opts.githubCall ? { call: opts.githubCall } : {}),
+          info: opts.info,
+          call: opts.githubCall,
         }),
       );
     }
@@ -95,7 +95,7 @@ export function createSinks(opts: CreateSinksOptions): ReportSink[] {
           ...(github.runUrl ? { detailsUrl: github.runUrl } : {}),
           ...(github.workflowPath ? { workflowPath: github.workflowPath } : {}),
           warn: opts.warn,
-          ...(opts.githubCall ? { call: opts.githubCall } : {}),
+          call: opts.githubCall,
         }),
       );
     }
@@ -110,7 +110,7 @@ export function createSinks(opts: CreateSinksOptions): ReportSink[] {
           ...(opts.deployment.environmentUrl ? { environmentUrl: opts.deployment.environmentUrl } : {}),
           ...(github.runUrl ? { logUrl: github.runUrl } : {}),
           warn: opts.warn,
-          ...(opts.githubCall ? { call: opts.githubCall } : {}),
+          call: opts.githubCall,
         }),
       );
     }
@@ -123,7 +123,7 @@ export function createSinks(opts: CreateSinksOptions): ReportSink[] {
           sha: github.sha,
           ...(github.runUrl ? { targetUrl: github.runUrl } : {}),
           warn: opts.warn,
-          ...(opts.githubCall ? { call: opts.githubCall } : {}),
+          call: opts.githubCall,
         }),
       );
     }
