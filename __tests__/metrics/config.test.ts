@@ -1,6 +1,6 @@
 import { metricsConfigSchema } from '../../src/metrics/config.ts';
 import { renderTemplate, templateVariables } from '../../src/metrics/template.ts';
-import { BUILTIN_METRICS, ROUTER_FAMILIES } from '../../src/metrics/builtins.ts';
+import { BUILTIN_METRICS, DATA_PLANE_FAMILIES } from '../../src/metrics/builtins.ts';
 import { parseDuration } from '../../src/util/duration.ts';
 
 const prom = { prom: { type: 'prometheus', address: 'http://prometheus:9090' } };
@@ -80,13 +80,13 @@ describe('templates', () => {
     expect(() => renderTemplate('x{n="{{namespace}}"}', { namespace: 'a"} or vector(1) #' }, 'f')).toThrow(/quote/);
   });
 
-  test('every built-in renders for every router with the standard variables', () => {
-    for (const [router, family] of Object.entries(ROUTER_FAMILIES)) {
+  test('every built-in renders for every data plane with the standard variables', () => {
+    for (const [router, family] of Object.entries(DATA_PLANE_FAMILIES)) {
       for (const [name, b] of Object.entries(BUILTIN_METRICS)) {
         for (const role of ['canary', 'stable'] as const) {
           const q = b.queries(family, role);
           for (const tpl of Object.values(q)) {
-            const out = renderTemplate(tpl, { ...vars, ingress: 'web' }, `${router}.${name}`);
+            const out = renderTemplate(tpl, { ...vars, ingress: 'web', 'stable-service': 'web-stable', 'canary-service': 'web-canary' }, `${router}.${name}`);
             expect(out).not.toMatch(/\{\{/);
           }
         }
@@ -94,10 +94,10 @@ describe('templates', () => {
     }
   });
 
-  test('nginx tells the versions apart by the canary label', () => {
+  test('nginx tells the versions apart by the canary label: the canary upstream <ns>-<canary service>-<port>, or ""', () => {
     const q = BUILTIN_METRICS['request-success-rate']!;
-    expect(q.queries(ROUTER_FAMILIES.nginx!, 'canary').value).toContain('canary!=""');
-    expect(q.queries(ROUTER_FAMILIES.nginx!, 'stable').value).toContain('canary=""');
+    expect(q.queries(DATA_PLANE_FAMILIES.nginx, 'canary').value).toContain('canary=~"{{namespace}}-{{canary-service}}-.+"');
+    expect(q.queries(DATA_PLANE_FAMILIES.nginx, 'stable').value).toContain('canary=""');
   });
 
   test.each([

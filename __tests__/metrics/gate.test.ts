@@ -91,9 +91,9 @@ test('an unknown template variable fails at creation, naming it', () => {
   expect(() => gate([{ name: 'q', query: 'up{ns="{{namespce}}"}', max: 1 }], () => '1')).toThrow(/metrics\.q\.query: unknown template variable \{\{namespce\}\}/);
 });
 
-test('built-ins need a known router; nginx needs the ingress variable', () => {
+test('built-ins need a data plane; nginx needs the ingress variable', () => {
   expect(() => gate([{ name: 'sr', builtin: 'request-success-rate', min: 99 }], () => '1', { router: 'traefik' })).toThrow(
-    /no built-in queries for router "traefik" \(built-ins exist for istio, nginx/,
+    /metrics\.sr\.builtin: no built-in queries for router "traefik": set data-plane: .*\(istio, nginx, linkerd, istio-gateway, contour\) or write query:/,
   );
   expect(() => gate([{ name: 'sr', builtin: 'request-success-rate', min: 99 }], () => '1', { router: 'nginx' })).toThrow(/\{\{ingress\}\}/);
 });

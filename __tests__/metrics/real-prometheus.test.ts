@@ -7,6 +7,7 @@ import { startPrometheus, type RunningPrometheus } from '../../src/sim/prometheu
 import { createMetricGate, type MetricGate } from '../../src/metrics/gate.ts';
 import { metricsConfigSchema } from '../../src/metrics/config.ts';
 import type { GateCheck } from '../../src/rollout/gate.ts';
+import { DATA_PLANES, type DataPlane } from '../../src/metrics/builtins.ts';
 
 const healthy = { errorRate: 0.01, latencyMs: { p50: 20, p99: 100 } };
 const SCENARIOS: Record<string, { weight: number; scenario: TrafficScenario }> = {
@@ -22,7 +23,7 @@ const gates: MetricGate[] = [];
 
 function gateFor(
   scenario: string,
-  opts: { router?: string; metrics?: unknown[]; address?: string; lines?: string[] } = {},
+  opts: { router?: string; dataPlane?: DataPlane; metrics?: unknown[]; address?: string; lines?: string[] } = {},
 ): MetricGate {
   const g = generators[scenario]!;
   const config = metricsConfigSchema.parse({
@@ -34,8 +35,9 @@ function gateFor(
   });
   const gate = createMetricGate({
     config,
-    vars: { namespace: g.namespace, stable: g.stable, canary: g.canary, service: g.stable, ingress: g.stable, interval: '10s' },
+    vars: { namespace: g.namespace, stable: g.stable, canary: g.canary, service: g.stable, ingress: g.stable, 'stable-service': `${g.stable}-stable`, 'canary-service': `${g.stable}-canary`, interval: '10s' },
     router: opts.router ?? 'istio',
+    ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
     secrets: {},
     log: (l) => opts.lines?.push(l),
     retryBaseDelayMs: 20,
@@ -79,10 +81,10 @@ afterAll(async () => {
   await Promise.all(Object.values(generators).map((g) => g.stop()));
 });
 
-test('healthy canary passes on real query results, for every router family', async () => {
-  for (const router of ['istio', 'nginx', 'gateway-api', 'linkerd']) {
+test('healthy canary passes on real query results, for every data plane', async () => {
+  for (const router of DATA_PLANES) {
     const lines: string[] = [];
-    const check = await gateFor('healthy', { router, lines }).check(ctx());
+    const check = await gateFor('healthy', { router: 'gateway-api', dataPlane: router, lines }).check(ctx());
     expect({ router, verdict: check.verdict, summary: check.summary }).toEqual({ router, verdict: 'pass', summary: '2 of 2 metrics pass' });
     const sr = byName(check, 'success-rate');
     expect(sr.canaryValue).toBeGreaterThan(97);
@@ -112,7 +114,7 @@ test('canary with a raised error rate fails, and the report names query, values 
 });
 
 test('canary with a raised p99 fails the relative judge', async () => {
-  const check = await gateFor('slow', { router: 'nginx' }).check(ctx());
+  const check = await gateFor('slow', { router: 'nginx', dataPlane: 'nginx' }).check(ctx());
   expect(check.verdict).toBe('fail');
   const lat = byName(check, 'latency-p99');
   expect(lat.verdict).toBe('fail');

@@ -67,21 +67,46 @@ test('setScenario changes the error rate at run time; weight 0 sends the canary 
   expect(t.canary.errors / t.canary.requests).toBeGreaterThan(0.27);
   expect(t.canary.errors / t.canary.requests).toBeLessThan(0.33);
   expect(t.stable.errors / t.stable.requests).toBeLessThan(0.02);
-  const text = await (await fetch(g.gen.url)).text();
-  for (const family of [
-    'istio_requests_total{reporter="destination",destination_workload="web-canary",destination_workload_namespace="ns"',
-    'istio_request_duration_milliseconds_bucket{',
-    'nginx_ingress_controller_requests{namespace="ns",ingress="web",service="web-canary",canary="ns-web-canary-80",status="500"}',
-    'nginx_ingress_controller_response_duration_seconds_bucket{',
-    'envoy_cluster_upstream_rq{envoy_cluster_name="ns_web-canary_80",envoy_response_code="500"}',
-    'envoy_cluster_upstream_rq_time_bucket{',
-    'response_total{namespace="ns",deployment="web-canary",direction="inbound",classification="failure",status_code="500"}',
-    'response_latency_ms_bucket{',
-  ]) {
-    expect(text).toContain(family);
-  }
-  expect(text).toContain(`istio_requests_total{reporter="destination",destination_workload="web-canary",destination_workload_namespace="ns",destination_service_name="web",response_code="500"} ${t.canary.errors}`);
+  const series = parseExposition(await (await fetch(g.gen.url)).text());
+  const sum = (name: string, match: Record<string, string | RegExp>): number =>
+    series
+      .filter((s) => s.name === name && Object.entries(match).every(([k, v]) => (typeof v === 'string' ? s.labels[k] === v : v.test(s.labels[k] ?? ''))))
+      .reduce((a, s) => a + s.value, 0);
+  const count = (name: string, match: Record<string, string>): number =>
+    series.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v)).length;
+  // docs/metrics.md, "The table": each data plane's way of marking the canary's requests, summed over
+  // the pods and extra labels it splits them into, gives the generator's totals.
+  const istioCanary = { reporter: 'destination', destination_workload_namespace: 'ns', destination_workload: 'web-canary' };
+  expect(sum('istio_requests_total', { ...istioCanary, response_code: '500' })).toBe(t.canary.errors);
+  expect(sum('istio_requests_total', istioCanary)).toBe(t.canary.requests);
+  expect(count('istio_requests_total', istioCanary)).toBeGreaterThan(1); // per pod and source workload
+  // The gateway reports the same requests again as the client side.
+  expect(sum('istio_requests_total', { reporter: 'source', destination_service_name: 'web-canary' })).toBe(t.canary.requests);
+  const nginxCanary = { namespace: 'ns', ingress: 'web', canary: 'ns-web-canary-80' };
+  expect(sum('nginx_ingress_controller_requests', nginxCanary)).toBe(t.canary.requests);
+  expect(sum('nginx_ingress_controller_requests', { namespace: 'ns', ingress: 'web', canary: '' })).toBe(t.stable.requests);
+  // The main location's labels: canary requests carry the stable-only Service the Ingress points at.
+  expect(sum('nginx_ingress_controller_requests', { ...nginxCanary, service: 'web-stable' })).toBe(t.canary.requests);
+  expect(sum('nginx_ingress_controller_response_duration_seconds_bucket', { ...nginxCanary, le: '+Inf' })).toBe(t.canary.requests);
+  expect(sum('response_total', { direction: 'inbound', deployment: 'web-canary', classification: 'failure' })).toBe(t.canary.errors);
+  expect(sum('response_latency_ms_bucket', { direction: 'inbound', deployment: 'web-canary', le: '+Inf' })).toBe(t.canary.requests);
+  expect(sum('envoy_cluster_upstream_rq', { envoy_cluster_name: 'ns_web-canary_80', envoy_response_code: '500' })).toBe(t.canary.errors);
+  // Envoy Gateway: one cluster per route rule sums both versions.
+  expect(sum('envoy_cluster_upstream_rq', { envoy_cluster_name: 'httproute/ns/web/rule/0' })).toBe(t.canary.requests + t.stable.requests);
   expect((await fetch(g.gen.url.replace('/metrics', '/other'))).status).toBe(404);
+});
+
+test('every series stays a monotonic counter while traffic flows (split over pods without resets)', async () => {
+  const g = await manual(11, () => 30);
+  gens.push(g.gen);
+  let prev = new Map<string, number>();
+  for (let i = 0; i < 20; i++) {
+    await g.advance(137);
+    const now = new Map(parseExposition(await (await fetch(g.gen.url)).text()).filter((s) => !s.name.endsWith('_sum')).map((s) => [s.key, s.value]));
+    for (const [k, v] of prev) expect(now.get(k) ?? Number.NaN).toBeGreaterThanOrEqual(v);
+    prev = now;
+  }
+  expect(prev.size).toBeGreaterThan(100);
 });
 
 test('latency distribution hits its median and p99', () => {
@@ -111,3 +136,24 @@ test('sampling approximations have the right means', () => {
   expect(binomial(50, 1, rand)).toBe(50);
   expect(poisson(0, rand)).toBe(0);
 });
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  key: string;
+}
+
+/** Prometheus text exposition, as a scrape reads it. */
+function parseExposition(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`not an exposition line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    out.push({ name: m[1]!, labels, value: Number(m[3]), key: `${m[1]}{${m[2] ?? ''}}` });
+  }
+  return out;
+}

@@ -140,7 +140,7 @@ function parseMetrics(fileValues: Record<string, unknown>, opts: { prometheusUrl
       });
     }
   }
-  const raw = { providers, metrics: fileValues.metrics ?? [] };
+  const raw = { providers, metrics: fileValues.metrics ?? [], ...(fileValues['data-plane'] !== undefined ? { 'data-plane': fileValues['data-plane'] } : {}) };
   const noProvider = Array.isArray(raw.metrics) && raw.metrics.length > 0 && (!isMapping(providers) || Object.keys(providers).length === 0);
   if (noProvider) {
     problems.push({ path: ['metrics'], message: 'are configured but there is no provider to query: set the prometheus-url input or add a providers: section' });

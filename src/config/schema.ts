@@ -158,6 +158,7 @@ export const baseConfigSchema = z
     routing: z.record(z.string(), z.unknown(), { error: 'must be a mapping with router: and its options, e.g. routing: { router: istio }' }).default({}),
     metrics: z.unknown().optional(),
     providers: z.unknown().optional(),
+    'data-plane': z.unknown().optional(),
     notify: z.unknown().optional(),
     schema: z.unknown().optional(),
   })

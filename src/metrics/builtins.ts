@@ -1,14 +1,31 @@
 /**
- * Built-in PromQL for the common case, per traffic router, so a user writes no query to gate on
- * success rate and p99 latency. Each query is a template rendered once per version: the role
- * (canary / stable) picks the label matcher, {{target}} is that version's workload.
+ * Built-in PromQL for the common case, per data plane, so a user writes no query to gate on
+ * success rate, p99 latency and the canary's share of traffic. The metric names, labels and the way
+ * each data plane tells the canary's requests from the stable's are in docs/metrics.md, with the
+ * data plane's own documentation or source for each; this file encodes that table and nothing else.
+ *
+ * Each query is a template rendered once per version: the role (canary / stable) picks the label
+ * matchers; {{target}} is that version's workload, {{stable-service}} / {{canary-service}} the
+ * Services the Service-backed routers send each version's traffic to.
  */
 
 export type VersionRole = 'canary' | 'stable';
 
+/** Data planes with built-in queries (docs/metrics.md, "The table"). */
+export const DATA_PLANES = ['istio', 'nginx', 'linkerd', 'istio-gateway', 'contour'] as const;
+export type DataPlane = (typeof DATA_PLANES)[number];
+
 export interface RouterFamily {
+  dataPlane: DataPlane;
   /** Label matchers selecting one version's traffic (without braces). */
   selector(role: VersionRole): string;
+  /**
+   * Matchers that select every request of the workload's traffic whatever the version (the
+   * preflight lists label values under it when a version's selector finds nothing).
+   */
+  scope: string;
+  /** The labels that tell the versions apart (what the preflight lists values of). */
+  versionLabels: readonly string[];
   /** Counter of requests. */
   requests: string;
   /** Extra matcher that selects failed requests. */
@@ -19,51 +36,107 @@ export interface RouterFamily {
   histogramToMs: number;
 }
 
+// Istio standard metrics: the server-side sidecar (reporter="destination") names the workload that
+// served the request.
 const ISTIO: RouterFamily = {
-  selector: () =>
-    'reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{target}}"',
+  dataPlane: 'istio',
+  selector: () => 'reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{target}}"',
+  scope: 'reporter="destination",destination_workload_namespace="{{namespace}}"',
+  versionLabels: ['destination_workload'],
   requests: 'istio_requests_total',
   errorMatcher: 'response_code=~"5.."',
   histogram: 'istio_request_duration_milliseconds',
   histogramToMs: 1,
 };
 
-// ingress-nginx labels each request with the canary upstream's name, or "" when the main backend
-// served it: the label's emptiness tells the versions apart.
+// ingress-nginx (monitor.lua, balancer.lua): `ingress` is the main Ingress of the location (canary
+// Ingresses are merged into it); `canary` is the alternative upstream `<ns>-<service>-<port>` when the
+// canary backend served the request, "" otherwise.
 const NGINX: RouterFamily = {
-  selector: (role) => `namespace="{{namespace}}",ingress="{{ingress}}",canary${role === 'canary' ? '!=' : '='}""`,
+  dataPlane: 'nginx',
+  selector: (role) =>
+    `namespace="{{namespace}}",ingress="{{ingress}}",` +
+    (role === 'canary' ? 'canary=~"{{namespace}}-{{canary-service}}-.+"' : 'canary=""'),
+  scope: 'namespace="{{namespace}}"',
+  versionLabels: ['ingress', 'canary'],
   requests: 'nginx_ingress_controller_requests',
   errorMatcher: 'status=~"5.."',
   histogram: 'nginx_ingress_controller_response_duration_seconds',
   histogramToMs: 1000,
 };
 
-// Envoy (Envoy Gateway, Contour and other Gateway API implementations) names upstream clusters
-// namespace_service_port.
-const ENVOY: RouterFamily = {
-  selector: () => 'envoy_cluster_name=~"{{namespace}}_{{target}}_[0-9]+"',
-  requests: 'envoy_cluster_upstream_rq',
-  errorMatcher: 'envoy_response_code=~"5.."',
-  histogram: 'envoy_cluster_upstream_rq_time',
-  histogramToMs: 1,
-};
-
+// Linkerd proxy metrics: the inbound side of each pod; linkerd-viz's scrape adds `deployment`.
 const LINKERD: RouterFamily = {
-  selector: () => 'namespace="{{namespace}}",deployment="{{target}}",direction="inbound"',
+  dataPlane: 'linkerd',
+  selector: () => 'direction="inbound",namespace="{{namespace}}",deployment="{{target}}"',
+  scope: 'direction="inbound",namespace="{{namespace}}"',
+  versionLabels: ['deployment'],
   requests: 'response_total',
   errorMatcher: 'classification="failure"',
   histogram: 'response_latency_ms',
   histogramToMs: 1,
 };
 
-export const ROUTER_FAMILIES: Readonly<Record<string, RouterFamily>> = {
+// Istio as a Gateway API implementation: the gateway is a client-side proxy (reporter="source") and
+// names the Service it sent the request to — the router's web-stable / web-canary.
+const ISTIO_GATEWAY: RouterFamily = {
+  dataPlane: 'istio-gateway',
+  selector: (role) =>
+    `reporter="source",destination_service_namespace="{{namespace}}",destination_service_name="{{${role}-service}}"`,
+  scope: 'reporter="source",destination_service_namespace="{{namespace}}"',
+  versionLabels: ['destination_service_name'],
+  requests: 'istio_requests_total',
+  errorMatcher: 'response_code=~"5.."',
+  histogram: 'istio_request_duration_milliseconds',
+  histogramToMs: 1,
+};
+
+// Contour: one Envoy cluster per Service port, stats named `<namespace>_<service>_<port>`.
+const CONTOUR: RouterFamily = {
+  dataPlane: 'contour',
+  selector: (role) => `envoy_cluster_name=~"{{namespace}}_{{${role}-service}}_[0-9]+"`,
+  scope: 'envoy_cluster_name=~"{{namespace}}_.+"',
+  versionLabels: ['envoy_cluster_name'],
+  requests: 'envoy_cluster_upstream_rq',
+  errorMatcher: 'envoy_response_code=~"5.."',
+  histogram: 'envoy_cluster_upstream_rq_time',
+  histogramToMs: 1,
+};
+
+export const DATA_PLANE_FAMILIES: Readonly<Record<DataPlane, RouterFamily>> = {
   istio: ISTIO,
   nginx: NGINX,
-  'gateway-api': ENVOY,
-  envoy: ENVOY,
   linkerd: LINKERD,
-  smi: LINKERD,
+  'istio-gateway': ISTIO_GATEWAY,
+  contour: CONTOUR,
 };
+
+/** The data plane a router implies on its own; gateway-api depends on the implementation. */
+export const ROUTER_DATA_PLANE: Readonly<Record<string, DataPlane>> = {
+  istio: 'istio',
+  nginx: 'nginx',
+  smi: 'linkerd',
+};
+
+/**
+ * The data plane of a Gateway API implementation, from the controllerName of its GatewayClass (or
+ * of the HTTPRoute's parent status). Undefined when built-ins cannot tell the versions apart there —
+ * Envoy Gateway puts every backendRef of a rule in one cluster — or the implementation is unknown.
+ */
+export function dataPlaneOfController(controllerName: string): DataPlane | undefined {
+  if (controllerName.startsWith('istio.io/')) return 'istio-gateway';
+  if (controllerName.startsWith('projectcontour.io/')) return 'contour';
+  if (controllerName.startsWith('linkerd.io/')) return 'linkerd';
+  return undefined;
+}
+
+/** Why a controller has no built-ins (for the error that asks for data-plane: or query:). */
+export function whyNoBuiltins(controllerName: string): string {
+  if (controllerName.startsWith('gateway.envoyproxy.io/')) {
+    return 'Envoy Gateway puts every backendRef of a rule in one Envoy cluster, so its stats sum the canary and the stable';
+  }
+  return `canary-gate has no built-in queries for the Gateway API implementation "${controllerName}"`;
+}
 
 export interface BuiltinQueries {
   /** The judged value over the window. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.ts';
-import { BUILTIN_METRICS } from './builtins.ts';
+import { BUILTIN_METRICS, DATA_PLANES } from './builtins.ts';
 
 /**
  * The `providers:` section and `metrics:` list of .github/canary.yml. Keys are kebab-case as in the
@@ -84,6 +84,11 @@ const prometheusProvider = z
     ca: z.string().optional(),
     'ca-file': z.string().optional(),
     'insecure-skip-verify': z.boolean().default(false),
+    /**
+     * How often Prometheus scrapes the data plane; learned from Prometheus when left out. The
+     * built-ins' window is at least 4 x this (and at least 1m).
+     */
+    'scrape-interval': duration('scrape-interval').optional(),
     ...commonProviderFields,
   })
   .strict();
@@ -96,6 +101,8 @@ export const DATADOG_SITES = [
   'ap1.datadoghq.com',
   'ap2.datadoghq.com',
   'ddog-gov.com',
+  'us2.ddog-gov.com',
+  'uk1.datadoghq.com',
 ] as const;
 
 const datadogProvider = z
@@ -217,6 +224,11 @@ export const metricsConfigSchema = z
   .object({
     providers: z.record(z.string(), providerConfigSchema).default({}),
     metrics: z.array(metricConfigSchema).default([]),
+    /**
+     * Which data plane's metrics the built-ins read (docs/metrics.md); by default from the router
+     * (istio, nginx, smi → linkerd) or, for gateway-api, from the implementation's controllerName.
+     */
+    'data-plane': z.enum(DATA_PLANES, { message: `expected one of ${DATA_PLANES.join(', ')}` }).optional(),
   })
   .superRefine((cfg, ctx) => {
     const names = Object.keys(cfg.providers);

@@ -11,8 +11,8 @@ import { DEFAULT_DECISION_RULE } from '../analysis/decision-rule.ts';
 import { InputError } from '../util/errors.ts';
 import { parseDuration, promDuration } from '../util/duration.ts';
 import type { MetricConfig } from './config.ts';
-import type { BuiltinMetric, RouterFamily, VersionRole } from './builtins.ts';
-import { BUILTIN_METRICS, ROUTER_FAMILIES } from './builtins.ts';
+import type { BuiltinMetric, DataPlane, RouterFamily, VersionRole } from './builtins.ts';
+import { BUILTIN_METRICS, DATA_PLANES, DATA_PLANE_FAMILIES, ROUTER_DATA_PLANE } from './builtins.ts';
 import type { MetricsProvider } from './provider.ts';
 import { renderTemplate, templateVariables } from './template.ts';
 
@@ -29,8 +29,12 @@ export interface MetricVars {
 
 export interface PlanContext {
   vars: MetricVars;
-  /** 'istio' | 'nginx' | 'gateway-api' | 'linkerd' | ... picks the built-in queries. */
+  /** 'istio' | 'nginx' | 'gateway-api' | 'smi' | ...: picks the built-in queries unless dataPlane is set. */
   router: string;
+  /** The data plane whose metrics the built-ins read (config data-plane:, or detected for gateway-api). */
+  dataPlane?: DataPlane;
+  /** Why the data plane has no built-ins (e.g. Envoy Gateway), for the error a builtin: metric gets. */
+  noBuiltinsReason?: string;
 }
 
 /** The queries one version needs at each check. */
@@ -81,11 +85,13 @@ export function planMetric(m: MetricConfig, provider: MetricsProvider, opts: Pla
   const builtin: BuiltinMetric | undefined = m.builtin ? BUILTIN_METRICS[m.builtin] : undefined;
   let family: RouterFamily | undefined;
   if (builtin) {
-    family = ROUTER_FAMILIES[opts.router];
+    const plane = opts.dataPlane ?? ROUTER_DATA_PLANE[opts.router];
+    family = plane ? DATA_PLANE_FAMILIES[plane] : undefined;
     if (!family) {
       throw new InputError(
         `${field}.builtin`,
-        `no built-in queries for router "${opts.router}" (built-ins exist for ${Object.keys(ROUTER_FAMILIES).join(', ')}); write query: instead`,
+        `${opts.noBuiltinsReason ?? `no built-in queries for router "${opts.router}"`}: ` +
+          `set data-plane: to the mesh whose metrics see both versions (${DATA_PLANES.join(', ')}) or write query: (docs/metrics.md)`,
       );
     }
   }

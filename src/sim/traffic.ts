@@ -1,8 +1,8 @@
 /**
  * Traffic generator for the simulator: produces requests per second split by the current canary
  * weight, with per-version error rate and latency distribution changeable at run time, and serves
- * cumulative counters in Prometheus text format on 127.0.0.1 for the Istio, ingress-nginx, Envoy
- * (Gateway API) and Linkerd metric families the built-in queries read.
+ * cumulative counters in Prometheus text format on 127.0.0.1 as each data plane exports them
+ * (metric-families.ts, from the table in docs/metrics.md).
  *
  * Counts are drawn per tick from a seeded PRNG (Poisson / binomial / multinomial approximations)
  * instead of simulating each request, in real time: Prometheus scrapes real time.
@@ -10,6 +10,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mulberry32 } from '../util/random.ts';
+import { renderDataPlaneMetrics, type EmittedDataPlane } from './metric-families.ts';
 
 export interface VersionScenario {
   /** Fraction of requests that fail with 5xx, 0..1. */
@@ -31,6 +32,16 @@ export interface TrafficGeneratorOptions {
   canary: string;
   /** Ingress name for the nginx family (default: the stable workload's name). */
   ingress?: string;
+  /** Services each version's requests are sent to (default <stable>-stable / <stable>-canary, as the Service-backed routers name them). */
+  stableService?: string;
+  canaryService?: string;
+  /** HTTPRoute name (Envoy Gateway's cluster stat name; default the stable workload's name). */
+  httpRoute?: string;
+  servicePort?: number;
+  /** Pods per version (default stable 2, canary 1). */
+  pods?: { stable: number; canary: number };
+  /** The data planes whose metrics to serve (default all of them). */
+  dataPlanes?: readonly EmittedDataPlane[];
   rps: number;
   scenario: TrafficScenario;
   tickMs?: number;
@@ -157,99 +168,24 @@ function addRequests(c: VersionCounters, n: number, s: VersionScenario, rand: ()
   c.sumMs += n * s.latencyMs.p50 * Math.exp((sigma * sigma) / 2);
 }
 
-function labels(l: Record<string, string>): string {
-  return `{${Object.entries(l)
-    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
-    .join(',')}}`;
-}
-
-interface VersionIds {
-  workload: string;
-  role: 'canary' | 'stable';
-}
-
-/** Prometheus text exposition of all four families for both versions. */
-export function renderMetrics(opts: { namespace: string; ingress: string; canary: string; stable: string }, snap: TrafficSnapshot): string {
-  const versions: Array<[VersionIds, VersionCounters]> = [
-    [{ workload: opts.stable, role: 'stable' }, snap.stable],
-    [{ workload: opts.canary, role: 'canary' }, snap.canary],
-  ].filter(([, c]) => (c as VersionCounters).requests > 0) as Array<[VersionIds, VersionCounters]>;
-  const out: string[] = [];
-  const histogram = (name: string, base: Record<string, string>, c: VersionCounters, scale: number): void => {
-    LATENCY_BOUNDS_MS.forEach((b, i) => out.push(`${name}_bucket${labels({ ...base, le: String(b * scale) })} ${c.buckets[i]}`));
-    out.push(`${name}_bucket${labels({ ...base, le: '+Inf' })} ${c.requests}`);
-    out.push(`${name}_sum${labels(base)} ${c.sumMs * scale}`);
-    out.push(`${name}_count${labels(base)} ${c.requests}`);
-  };
-  const byCode = (c: VersionCounters): Array<[string, number]> =>
-    c.errors > 0 ? [['200', c.requests - c.errors], ['500', c.errors]] : [['200', c.requests]];
-
-  // Istio (reporter=destination, as the server-side proxy reports).
-  out.push('# HELP istio_requests_total Requests seen by the Istio sidecar.', '# TYPE istio_requests_total counter');
-  for (const [v, c] of versions) {
-    const base = {
-      reporter: 'destination',
-      destination_workload: v.workload,
-      destination_workload_namespace: opts.namespace,
-      destination_service_name: opts.stable,
-    };
-    for (const [code, n] of byCode(c)) out.push(`istio_requests_total${labels({ ...base, response_code: code })} ${n}`);
-  }
-  out.push('# HELP istio_request_duration_milliseconds Request duration.', '# TYPE istio_request_duration_milliseconds histogram');
-  for (const [v, c] of versions) {
-    histogram(
-      'istio_request_duration_milliseconds',
-      { reporter: 'destination', destination_workload: v.workload, destination_workload_namespace: opts.namespace },
-      c,
-      1,
-    );
-  }
-
-  // ingress-nginx: `canary` holds the canary upstream's name, "" when the main backend served.
-  const nginxBase = (v: VersionIds): Record<string, string> => ({
-    namespace: opts.namespace,
-    ingress: opts.ingress,
-    service: v.workload,
-    canary: v.role === 'canary' ? `${opts.namespace}-${v.workload}-80` : '',
-  });
-  out.push('# HELP nginx_ingress_controller_requests The total number of client requests.', '# TYPE nginx_ingress_controller_requests counter');
-  for (const [v, c] of versions) {
-    for (const [code, n] of byCode(c)) out.push(`nginx_ingress_controller_requests${labels({ ...nginxBase(v), status: code })} ${n}`);
-  }
-  out.push(
-    '# HELP nginx_ingress_controller_response_duration_seconds The time spent on receiving the response from the upstream server.',
-    '# TYPE nginx_ingress_controller_response_duration_seconds histogram',
-  );
-  for (const [v, c] of versions) histogram('nginx_ingress_controller_response_duration_seconds', nginxBase(v), c, 0.001);
-
-  // Envoy (Gateway API implementations): clusters named namespace_service_port.
-  const envoyBase = (v: VersionIds): Record<string, string> => ({ envoy_cluster_name: `${opts.namespace}_${v.workload}_80` });
-  out.push('# TYPE envoy_cluster_upstream_rq counter');
-  for (const [v, c] of versions) {
-    for (const [code, n] of byCode(c)) out.push(`envoy_cluster_upstream_rq${labels({ ...envoyBase(v), envoy_response_code: code })} ${n}`);
-  }
-  out.push('# TYPE envoy_cluster_upstream_rq_time histogram');
-  for (const [v, c] of versions) histogram('envoy_cluster_upstream_rq_time', envoyBase(v), c, 1);
-
-  // Linkerd proxy (inbound side of the workload).
-  const lBase = (v: VersionIds): Record<string, string> => ({ namespace: opts.namespace, deployment: v.workload, direction: 'inbound' });
-  out.push('# TYPE response_total counter');
-  for (const [v, c] of versions) {
-    out.push(`response_total${labels({ ...lBase(v), classification: 'success', status_code: '200' })} ${c.requests - c.errors}`);
-    if (c.errors > 0) out.push(`response_total${labels({ ...lBase(v), classification: 'failure', status_code: '500' })} ${c.errors}`);
-  }
-  out.push('# TYPE response_latency_ms histogram');
-  for (const [v, c] of versions) histogram('response_latency_ms', lBase(v), c, 1);
-  return `${out.join('\n')}\n`;
-}
-
 export async function startTrafficGenerator(opts: TrafficGeneratorOptions): Promise<TrafficGenerator> {
   const now = opts.now ?? Date.now;
   const rng = mulberry32(opts.seed ?? 1);
   const rand = (): number => rng.next();
   const tickMs = opts.tickMs ?? 100;
   const historyMs = opts.historyMs ?? 600_000;
-  const ingress = opts.ingress ?? opts.stable;
+  const shape = {
+    namespace: opts.namespace,
+    stable: opts.stable,
+    canary: opts.canary,
+    stableService: opts.stableService ?? `${opts.stable}-stable`,
+    canaryService: opts.canaryService ?? `${opts.stable}-canary`,
+    ingress: opts.ingress ?? opts.stable,
+    httpRoute: opts.httpRoute ?? opts.stable,
+    servicePort: opts.servicePort ?? 80,
+    ...(opts.pods ? { pods: opts.pods } : {}),
+    ...(opts.dataPlanes ? { dataPlanes: opts.dataPlanes } : {}),
+  };
   const scenario: TrafficScenario = {
     canary: { ...opts.scenario.canary, latencyMs: { ...opts.scenario.canary.latencyMs } },
     stable: { ...opts.scenario.stable, latencyMs: { ...opts.scenario.stable.latencyMs } },
@@ -293,7 +229,7 @@ export async function startTrafficGenerator(opts: TrafficGeneratorOptions): Prom
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(renderMetrics({ namespace: opts.namespace, ingress, canary: opts.canary, stable: opts.stable }, snapshot()));
+      res.end(renderDataPlaneMetrics(shape, snapshot()));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
