@@ -10,6 +10,10 @@ import type { Secrets } from './config/load.ts';
 import { ClientNodeKubeApi, loadKubeConfig } from './kube/client.ts';
 import type { KubeApi } from './kube/types.ts';
 import { createMetricGate } from './metrics/gate.ts';
+import { chooseDataPlane } from './metrics/data-plane.ts';
+import { effectiveMetrics } from './metrics/defaults.ts';
+import { metricPreCheck, readinessOnlyNotice } from './metrics/preflight-check.ts';
+import { resolveNames } from './traffic/config.ts';
 import { createSinks, type CreateSinksOptions, type NotifyCore } from './notify/factory.ts';
 import { Reporter } from './notify/reporter.ts';
 import { canaryName } from './rollout/canary-deployment.ts';
@@ -139,19 +143,49 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
   });
 
   const gates: StepGate[] = [];
-  if (config.metrics.metrics.length > 0) {
-    const service = config.routing.options.service ?? deployment;
-    gates.push(
-      createMetricGate({
-        config: config.metrics,
-        vars: { namespace: c.namespace, stable: deployment, canary: canaryName(deployment), service, ingress: config.routing.options.ingress ?? service, interval: `${Math.max(1, Math.round(c['analysis-interval'] / 1000))}s` },
+  const metricPreChecks: PreCheck[] = [];
+  if (mode === 'rollout') {
+    const names = resolveNames(deployment, config.routing.options);
+    const builtinsWanted = config.metrics.metrics.length === 0 || config.metrics.metrics.some((m) => m.builtin);
+    const plane = builtinsWanted
+      ? await chooseDataPlane({
+          router: config.routing.kind,
+          ...(config.metrics['data-plane'] ? { configured: config.metrics['data-plane'] } : {}),
+          kube,
+          namespace: c.namespace,
+          httpRoute: names.httpRoute,
+        })
+      : undefined;
+    if (plane?.dataPlane) app.log.info(`metrics: built-in queries read the ${plane.dataPlane} data plane (${plane.source}); see docs/metrics.md`);
+    const metrics = effectiveMetrics(config.metrics, plane?.dataPlane !== undefined, plane?.reason);
+    if (metrics.note) app.log.info(`metrics: ${metrics.note}`);
+    if (metrics.readinessOnly) {
+      app.log.warning(`metrics: ${metrics.readinessOnly}`);
+      metricPreChecks.push(readinessOnlyNotice(metrics.readinessOnly));
+    }
+    if (metrics.config.metrics.length > 0) {
+      const gate = createMetricGate({
+        config: metrics.config,
+        vars: {
+          namespace: c.namespace,
+          stable: deployment,
+          canary: canaryName(deployment),
+          service: names.service,
+          ingress: names.ingress,
+          'stable-service': names.stableService,
+          'canary-service': names.canaryService,
+        },
         router: config.routing.kind,
+        ...(plane?.dataPlane ? { dataPlane: plane.dataPlane, trafficShare: true } : {}),
+        ...(plane?.reason ? { noBuiltinsReason: plane.reason } : {}),
         secrets: { ...app.env, ...(secrets['prometheus-token'] ? { [PROMETHEUS_TOKEN_ENV]: secrets['prometheus-token'] } : {}), ...(secrets['datadog-api-key'] ? { DD_API_KEY: secrets['datadog-api-key'] } : {}), ...(secrets['datadog-app-key'] ? { DD_APP_KEY: secrets['datadog-app-key'] } : {}) },
         log: (line) => app.log.info(line),
         maskSecret: (s) => app.core.setSecret(s),
         now,
-      }),
-    );
+      });
+      gates.push(gate);
+      metricPreChecks.push(metricPreCheck(gate));
+    }
   }
 
   const sinks = [
@@ -178,6 +212,7 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
       router,
       gates,
       prechecks: [
+        ...metricPreChecks,
         ...(config.schema && mode === 'rollout'
           ? [lazySchemaPreCheck(schemaOptionsFromConfig(config.schema, app.cwd ?? process.cwd(), defaultSchemaRefs(app.env)))]
           : []),

@@ -33,6 +33,8 @@ export interface AppSpec {
   weight?: () => number;
   /** Scraped by the shared Prometheus (default true). */
   scrape?: boolean;
+  /** The stable workload name the data plane reports (default web, the Deployment's name). */
+  reportedWorkload?: string;
 }
 
 export interface World {
@@ -60,8 +62,11 @@ export async function startWorld(apps: AppSpec[], scrapeIntervalMs = 500): Promi
       generators[app.namespace] = await startTrafficGenerator({
         weightSource: app.weight ?? (() => currentCanaryWeight(sim, app.namespace, name)),
         namespace: app.namespace,
-        stable: name,
+        stable: app.reportedWorkload ?? name,
         canary: `${name}-canary`,
+        stableService: `${name}-stable`,
+        canaryService: `${name}-canary`,
+        ingress: name,
         rps: app.rps,
         scenario: app.scenario,
         seed: seed++,
@@ -123,15 +128,15 @@ const collectingLog = (lines: string[]): Logger => ({
 export async function rollout(
   world: World,
   namespace: string,
-  yaml: string,
-  opts: { secrets?: Secrets; onState?: (s: RolloutState) => void } = {},
+  yaml: string | undefined,
+  opts: { secrets?: Secrets; onState?: (s: RolloutState) => void; inputs?: Record<string, string>; prometheusUrl?: string } = {},
 ): Promise<RolloutRun> {
   const secrets: Secrets = { kubeconfig: world.sim.kubeconfig(), ...opts.secrets };
   const config = buildConfig({
-    inputs: { namespace, deployment: 'web', image: CANARY_IMAGE },
+    inputs: { namespace, deployment: 'web', image: CANARY_IMAGE, ...opts.inputs },
     secrets,
-    fileText: yaml,
-    fileName: '.github/canary.yml',
+    ...(yaml !== undefined ? { fileText: yaml, fileName: '.github/canary.yml' } : {}),
+    ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
   });
   const lines: string[] = [];
   const states: RolloutState[] = [];

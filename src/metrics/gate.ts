@@ -14,14 +14,29 @@ import { metricProviderName } from './config.ts';
 import { createProviders, type ProviderFactoryOptions } from './factory.ts';
 import { planMetric, shownQueries, type MetricPlan, type PlanContext } from './plan.ts';
 import { queryVersion } from './sample.ts';
+import type { VersionRole } from './builtins.ts';
+import type { PrometheusProvider } from './prometheus.ts';
+import type { QueryResult } from './provider.ts';
+import { runMetricPreflight, type PreflightItem, type PreflightResult } from './preflight.ts';
+import { judgeTrafficShare } from './traffic-share.ts';
+import { renderTemplate } from './template.ts';
+import { promDuration } from '../util/duration.ts';
+import { windowForScrape } from './window.ts';
 
 export interface MetricGateOptions extends ProviderFactoryOptions, PlanContext {
   config: MetricsConfig;
+  /** Adds the traffic-share check (traffic-share.ts) on the provider and data plane of the built-ins. */
+  trafficShare?: boolean;
 }
 
 export type MetricGate = StepGate & {
   /** The rendered queries per metric (what the logs show). */
   readonly queries: ReadonlyMap<string, { canary: string; stable?: string }>;
+  /**
+   * Before the canary gets traffic: learns each Prometheus provider's scrape interval (windows of
+   * metrics without interval: become >= 4 x it, >= 1m), then runs the preflight (preflight.ts).
+   */
+  prepare(signal?: AbortSignal): Promise<PreflightResult>;
   close(): Promise<void>;
 };
 
@@ -36,6 +51,8 @@ export function detectableLine(p: DetectionPower): string {
   return `this step could detect ${rel}${abs} in the ${what} with ${formatPercentOfFraction(p.power)} power; configured +${formatPercentOfFraction(p.targetIncrease)}`;
 }
 
+const SHARE = 'traffic-share';
+
 /**
  * The metric gate: every check queries each metric (in parallel) for canary and stable, feeds the
  * metric's judge with the step's history, applies failure-limit / inconclusive-limit / error-limit
@@ -46,16 +63,97 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
   const now = opts.now ?? Date.now;
   const providers = createProviders(opts.config.providers, opts);
   const sequentialCount = opts.config.metrics.filter((m) => m.judge === 'sequential').length;
-  const plans = opts.config.metrics.map((m) =>
-    planMetric(m, providers.get(metricProviderName(opts.config, m))!, opts, sequentialCount),
-  );
+  const plan = (learned: ReadonlyMap<string, number>): MetricPlan[] =>
+    opts.config.metrics.map((m) => {
+      const provider = metricProviderName(opts.config, m);
+      return planMetric(m, providers.get(provider)!, opts, sequentialCount, learned.get(provider));
+    });
+  let plans = plan(new Map());
 
   const queries = new Map<string, { canary: string; stable?: string }>();
-  for (const p of plans) {
-    const entry = shownQueries(p);
-    queries.set(p.metric.name, entry);
-    opts.log(`metric ${p.metric.name} (${p.provider.name}, ${p.metric.judge}): canary query: ${entry.canary}`);
-    if (entry.stable) opts.log(`metric ${p.metric.name} (${p.provider.name}): stable query: ${entry.stable}`);
+  const logQueries = (): void => {
+    for (const p of plans) {
+      const entry = shownQueries(p);
+      queries.set(p.metric.name, entry);
+      opts.log(`metric ${p.metric.name} (${p.provider.name}, ${p.metric.judge}): canary query: ${entry.canary}`);
+      if (entry.stable) opts.log(`metric ${p.metric.name} (${p.provider.name}): stable query: ${entry.stable}`);
+    }
+  };
+  logQueries();
+
+  /** Window per Prometheus provider from its scrape interval, for the metrics without interval:. */
+  let longestScrapeMs = 0;
+  async function learnWindows(signal?: AbortSignal): Promise<Map<string, number>> {
+    const learned = new Map<string, number>();
+    for (const [name, cfg] of Object.entries(opts.config.providers)) {
+      if (cfg.type !== 'prometheus') continue;
+      const mine = plans.filter((p) => p.provider.name === name && p.metric.interval === undefined);
+      if (mine.length === 0) continue;
+      let scrapeMs = cfg['scrape-interval'];
+      let source = `providers.${name}.scrape-interval`;
+      const metricNames = [...new Set(mine.flatMap((p) => (p.family ? [p.family.requests] : [])))];
+      if (scrapeMs === undefined && metricNames.length > 0) {
+        try {
+          const answer = await (providers.get(name) as PrometheusProvider).scrapeInterval(metricNames, signal);
+          scrapeMs = answer.ms;
+          source = answer.source;
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          source = `could not ask Prometheus: ${errorMessage(err)}`;
+        }
+      }
+      if (scrapeMs === undefined) {
+        opts.log(`${name}: scrape interval unknown (${source}); keeping the ${promDuration(mine[0]!.windowMs)} window (set providers.${name}.scrape-interval to be sure)`);
+        continue;
+      }
+      const windowMs = Math.max(windowForScrape(scrapeMs), opts.windowMs ?? 0);
+      learned.set(name, windowMs);
+      longestScrapeMs = Math.max(longestScrapeMs, scrapeMs);
+      opts.log(`${name}: scrape interval ${promDuration(scrapeMs)} (${source}): metric window ${promDuration(windowMs)}`);
+    }
+    return learned;
+  }
+
+  /** The traffic-share check, on the first built-in's provider and data plane. */
+  async function checkShare(ctx: GateContext): Promise<MetricReport | undefined> {
+    const base = plans.find((p) => p.family);
+    if (!opts.trafficShare || !base?.family) return undefined;
+    const f = base.family;
+    const at = ctx.now ?? now();
+    const sinceMs = at - ctx.stepStartedAt;
+    const range = `${Math.max(1, Math.round(sinceMs / 1000))}s`;
+    const render = (role: VersionRole): string =>
+      renderTemplate(
+        `sum(increase(${f.requests}{${f.selector(role)}}[{{range}}]))`,
+        { ...opts.vars, target: role === 'canary' ? opts.vars.canary : opts.vars.stable, range },
+        `metrics.${SHARE}`,
+      );
+    const q = { canary: render('canary'), stable: render('stable') };
+    const query = `${q.canary}\n${q.stable}`;
+    if (sinceMs < Math.max(2 * longestScrapeMs, 1000)) {
+      return { name: SHARE, query, verdict: 'continue', explanation: `waiting for two scrapes since the step began (${range} so far)` };
+    }
+    try {
+      const [c, s] = await Promise.all(
+        (['canary', 'stable'] as const).map((role) => base.provider.query({ query: q[role], at, windowMs: sinceMs, ...(ctx.signal ? { signal: ctx.signal } : {}) })),
+      );
+      const sum = (r: QueryResult): number => r.series.reduce((a, x) => a + (Number.isNaN(x.value) ? 0 : x.value), 0);
+      const r = judgeTrafficShare({ canary: sum(c!), stable: sum(s!), weight: ctx.weight });
+      opts.log(`metric ${SHARE}: ${r.verdict}: ${r.explanation}`);
+      return {
+        name: SHARE,
+        query,
+        verdict: r.verdict,
+        explanation: r.explanation,
+        ...(r.share !== undefined ? { canaryValue: r.share, unit: '%' } : {}),
+        threshold: `near ${ctx.weight}%`,
+        details: r.details,
+      };
+    } catch (err) {
+      if (ctx.signal?.aborted) throw err;
+      // A provider that is down is the metric gates' to report; the share check waits.
+      return { name: SHARE, query, verdict: 'continue', explanation: `could not measure the share: ${errorMessage(err)}` };
+    }
   }
 
   // Per metric: this step's observations, and the earlier steps' (oldest first). A sequential judge
@@ -114,6 +212,26 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
       histories = new Map();
       states = new Map();
     },
+    async prepare(signal?: AbortSignal): Promise<PreflightResult> {
+      const learned = await learnWindows(signal);
+      if (learned.size > 0) {
+        plans = plan(learned);
+        logQueries();
+      }
+      const items: PreflightItem[] = plans.map((p) => ({
+        metric: p.metric.name,
+        provider: p.provider,
+        windowMs: p.windowMs,
+        canary: p.canary.value,
+        ...(p.stable ? { stable: p.stable.value } : {}),
+        ...(p.subQueries ? { subQueries: p.subQueries } : {}),
+        aggregates: p.metric.aggregate !== undefined,
+        ...(p.diagnose ? { diagnose: p.diagnose } : {}),
+      }));
+      const result = await runMetricPreflight(items, now(), signal);
+      for (const f of result.findings) opts.log(`preflight: ${f.ok ? 'ok' : 'FAILED'}: ${f.message}`);
+      return result;
+    },
     beginStep() {
       for (const [name, h] of histories) if (h.length > 0) earlierSteps.set(name, [...(earlierSteps.get(name) ?? []), h]);
       histories = new Map();
@@ -121,7 +239,8 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
     },
     async check(ctx: GateContext): Promise<GateCheck> {
       if (plans.length === 0) return { verdict: 'pass', summary: 'no metrics configured', metrics: [] };
-      const checked = await Promise.all(plans.map((p) => checkMetric(p, ctx)));
+      const [checked, share] = await Promise.all([Promise.all(plans.map((p) => checkMetric(p, ctx))), checkShare(ctx)]);
+      if (share) checked.push(share);
       const metrics: MetricReport[] = checked.map(({ reason: _reason, ...m }) => m);
       const verdict = combineVerdicts(metrics.map((m) => m.verdict));
       const counts = (v: string): number => metrics.filter((m) => m.verdict === v).length;
@@ -135,7 +254,8 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
       const undecided = metrics.filter((m) => m.verdict !== 'pass' && m.verdict !== 'fail' && m.power).map((m) => `${m.name}: ${detectableLine(m.power!)}`);
       const summary =
         verdict === 'fail'
-            ? `metric${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed${unavailable.length ? `: ${unavailable.join('; ')}` : ''}`
+            ? `metric${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed${unavailable.length ? `: ${unavailable.join('; ')}` : ''}` +
+              (share?.verdict === 'fail' ? ` (${SHARE}: ${share.explanation})` : '')
             : `${counts('pass')} of ${metrics.length} metrics pass` +
               (counts('inconclusive') ? `, ${counts('inconclusive')} inconclusive` : '') +
               (counts('continue') ? `, ${counts('continue')} need more checks` : '') +

@@ -15,6 +15,7 @@ import type { BuiltinMetric, DataPlane, RouterFamily, VersionRole } from './buil
 import { BUILTIN_METRICS, DATA_PLANES, DATA_PLANE_FAMILIES, ROUTER_DATA_PLANE } from './builtins.ts';
 import type { MetricsProvider } from './provider.ts';
 import { renderTemplate, templateVariables } from './template.ts';
+import { DEFAULT_WINDOW_MS } from './window.ts';
 
 /** The template variables every query may use (`{{ namespace }}`, `{{ target }}`, ...). */
 export interface MetricVars {
@@ -35,6 +36,8 @@ export interface PlanContext {
   dataPlane?: DataPlane;
   /** Why the data plane has no built-ins (e.g. Envoy Gateway), for the error a builtin: metric gets. */
   noBuiltinsReason?: string;
+  /** Window of metrics without interval: (docs/metrics.md: >= 4 x the scrape interval, >= 1m). */
+  windowMs?: number;
 }
 
 /** The queries one version needs at each check. */
@@ -58,18 +61,27 @@ export interface MetricPlan {
   stable?: VersionQueries;
   /** Datadog v2 named queries, rendered per role. */
   subQueries?: { canary: Record<string, string>; stable?: Record<string, string> };
+  /** Built-ins: the data plane's family (the traffic-share check reads its requests counter). */
+  family?: RouterFamily;
+  /** Built-ins: what the preflight lists when the stable query finds nothing. */
+  diagnose?: { query: string; labels: readonly string[]; selector: string };
 }
-
-const DEFAULT_INTERVAL_MS = 60_000;
 
 /**
  * `sequentialCount`: how many metrics of the gate use a sequential judge; each one's alpha is split
  * across them (Bonferroni) so the gate as a whole keeps the false-rollback budget.
  */
-export function planMetric(m: MetricConfig, provider: MetricsProvider, opts: PlanContext, sequentialCount: number): MetricPlan {
+export function planMetric(
+  m: MetricConfig,
+  provider: MetricsProvider,
+  opts: PlanContext,
+  sequentialCount: number,
+  /** The window learned from the provider's scrape interval (metrics without interval:). */
+  learnedWindowMs?: number,
+): MetricPlan {
   const field = `metrics.${m.name}`;
   const intervalMs =
-    m.interval ?? (opts.vars.interval ? parseDuration(opts.vars.interval) : undefined) ?? DEFAULT_INTERVAL_MS;
+    m.interval ?? learnedWindowMs ?? opts.windowMs ?? (opts.vars.interval ? parseDuration(opts.vars.interval) : undefined) ?? DEFAULT_WINDOW_MS;
   const baseVars: Record<string, string | undefined> = {
     ...opts.vars,
     ...m.variables,
@@ -167,6 +179,16 @@ export function planMetric(m: MetricConfig, provider: MetricsProvider, opts: Pla
     canary: versionQueries('canary'),
     ...(hasStable ? { stable: versionQueries('stable') } : {}),
     ...(m.queries ? { subQueries: { canary: subFor('canary'), ...(hasStable ? { stable: subFor('stable') } : {}) } } : {}),
+    ...(family
+      ? {
+          family,
+          diagnose: {
+            query: render(`count by (${family.versionLabels.join(', ')}) (${family.requests}{${family.scope}})`, 'stable', 'builtin'),
+            labels: family.versionLabels,
+            selector: render(family.selector('stable'), 'stable', 'builtin'),
+          },
+        }
+      : {}),
   };
 }
 

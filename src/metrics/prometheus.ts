@@ -1,6 +1,7 @@
 import type { HttpClient, HttpClientOptions, HttpResponse } from './http.ts';
 import { createHttpClient, MetricsProviderError, retryAfterMs } from './http.ts';
 import type { InstantQuery, MetricsProvider, QueryResult, SeriesValue } from './provider.ts';
+import { learnScrapeInterval, type ScrapeIntervalAnswer } from './scrape-interval.ts';
 
 export interface PrometheusProviderOptions extends Omit<HttpClientOptions, 'provider' | 'headers' | 'secrets'> {
   name?: string;
@@ -46,9 +47,14 @@ export interface RangeSeries {
  * Prometheus HTTP API (/api/v1/query, /api/v1/query_range). HTTP 400/422 (bad query, execution
  * error) are not retried; 429/5xx and transport errors are, with backoff.
  */
-export function createPrometheusProvider(opts: PrometheusProviderOptions): MetricsProvider & {
+export type PrometheusProvider = MetricsProvider & {
+  readonly type: 'prometheus';
   queryRange(q: { query: string; start: number; end: number; stepMs: number; signal?: AbortSignal }): Promise<{ series: RangeSeries[]; warnings: string[] }>;
-} {
+  /** The scrape interval of the jobs that export these metrics (docs/metrics.md, "Windows"). */
+  scrapeInterval(metricNames: readonly string[], signal?: AbortSignal): Promise<ScrapeIntervalAnswer>;
+};
+
+export function createPrometheusProvider(opts: PrometheusProviderOptions): PrometheusProvider {
   const name = opts.name ?? 'prometheus';
   let base = opts.address.replace(/\/+$/, '');
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -109,9 +115,16 @@ export function createPrometheusProvider(opts: PrometheusProviderOptions): Metri
     return body;
   }
 
+  async function get(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<unknown> {
+    const qs = new URLSearchParams(params).toString();
+    const res = await http.request({ url: `${base}${path}${qs ? `?${qs}` : ''}`, method: 'GET', check, ...(signal ? { signal } : {}) });
+    return (res.json as PromBody).data;
+  }
+
   return {
     name,
     type: 'prometheus',
+    scrapeInterval: (metricNames, signal) => learnScrapeInterval((path, params) => get(path, params, signal), metricNames),
     async query(q: InstantQuery): Promise<QueryResult> {
       const body = await call('/api/v1/query', { query: q.query, time: (q.at / 1000).toFixed(3) }, q.signal);
       const data = body.data ?? {};

@@ -87,4 +87,6 @@ export interface PreCheckResult {
   markdown: string;
   /** Machine-readable findings (JSON-serialisable). */
   findings: unknown[];
+  /** The rollout's reason when this blocks it (default schema-blocked). */
+  reason?: FailureReason;
 }

@@ -4,11 +4,13 @@
  * nothing written to the cluster.
  */
 import type { PreCheck } from './gate.ts';
+import type { FailureReason } from '../util/errors.ts';
 import type { ReportBuilder } from './report-builder.ts';
 import type { Logger } from './report.ts';
 
 export interface PreflightBlock {
-  reason: 'schema-blocked';
+  /** The pre-check's own reason (the metric preflight: metrics-unavailable), else schema-blocked. */
+  reason: FailureReason;
   message: string;
 }
 
@@ -23,7 +25,7 @@ export async function runPreflight(
     await builder.precheck(result);
     log.info(`${check.name}: ${result.verdict} — ${result.summary}`);
     if (result.verdict === 'block') {
-      return { reason: 'schema-blocked', message: `${check.name} blocked the rollout before the canary got any traffic: ${result.summary}` };
+      return { reason: result.reason ?? 'schema-blocked', message: `${check.name} blocked the rollout before the canary got any traffic: ${result.summary}` };
     }
   }
   return undefined;
