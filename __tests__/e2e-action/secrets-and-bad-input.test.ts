@@ -173,9 +173,14 @@ describe('secrets never appear anywhere but the ::add-mask:: commands', () => {
     promMode = 'ok';
     results.push(await runAction('main', { runner, inputs: inputs('secret-ok') }));
     expect(results[0]?.outputs).toMatchObject({ result: 'promoted' });
+    // The providers accept the credentials through the preflight and refuse them from the first
+    // shift on, so the run rolls back with their refusals in its messages.
+    const refused = startAction('main', { runner, inputs: inputs('secret-refused') });
+    await refused.waitFor('Deploy canary');
     promMode = 'unauthorized';
-    results.push(await runAction('main', { runner, inputs: inputs('secret-refused') }));
+    results.push(await refused.done);
     expect(results[1]?.outputs.result).toBe('rolled-back');
+    promMode = 'ok';
     const killed = startAction('main', { runner, inputs: inputs('secret-killed', { 'settle-time': '60s' }) });
     await killed.waitFor('Settling for 60s');
     killed.child.kill('SIGKILL');

@@ -310,14 +310,21 @@ metrics:
     max: 1
 `;
 
-  test('healthy metrics promote (the control), every broken provider mode rolls back — never promotes', async () => {
+  test('healthy metrics promote (the control); every broken provider mode rolls back mid-rollout — never promotes', async () => {
     const all: Mode[] = ['ok', 'down', 'slow', 'empty', 'nan', 'garbage'];
     const results = await Promise.all(
       all.map(async (mode) => {
         const namespace = `metrics-${mode}-${++ns}`;
-        modes.set(namespace, mode);
+        // Healthy through the preflight, broken from the first shift on.
+        modes.set(namespace, 'ok');
         await seedApp(sim, namespace);
-        const r = await run(sim, namespace, { fileText: configFile(namespace), inputs: { 'step-timeout': '1500ms' } });
+        const r = await run(sim, namespace, {
+          fileText: configFile(namespace),
+          inputs: { 'step-timeout': '1500ms' },
+          onState: (s) => {
+            if (s.phase === 'shifting' || s.phase === 'analysing') modes.set(namespace, mode);
+          },
+        });
         const expected = mode === 'ok' ? { image: CANARY_IMAGE, phase: 'promoted' } : { image: STABLE_IMAGE, phase: 'rolled-back' };
         const metrics = (r.outcome?.report.steps ?? []).flatMap((s) => Object.values(s.gates).flatMap((g) => g.metrics));
         return { mode, result: r.outcome?.result ?? String(r.error), reason: r.outcome?.reason, message: r.outcome?.message ?? '', metrics, problems: wholeViolations(sim, namespace, expected) };
@@ -331,7 +338,31 @@ metrics:
     }
   }, 40_000);
 
-  test('Datadog down: rolled back, the outcome names the metric', async () => {
+  test('a provider broken before the start: the preflight refuses the rollout, nothing is deployed or recorded', async () => {
+    const broken: Mode[] = ['down', 'slow', 'empty', 'nan', 'garbage'];
+    const results = await Promise.all(
+      broken.map(async (mode) => {
+        const namespace = `preflight-${mode}-${++ns}`;
+        modes.set(namespace, mode);
+        await seedApp(sim, namespace);
+        const r = await run(sim, namespace, { fileText: configFile(namespace), inputs: { 'step-timeout': '1500ms' } });
+        const deployed = sim.store.get('apps/v1', 'Deployment', namespace, 'web-canary') !== undefined;
+        return { mode, result: r.outcome?.result ?? String(r.error), reason: r.outcome?.reason, message: r.outcome?.message ?? '', deployed, problems: wholeViolations(sim, namespace, { image: STABLE_IMAGE, phase: undefined }) };
+      }),
+    );
+    for (const r of results) {
+      expect({ mode: r.mode, result: r.result, reason: r.reason, deployed: r.deployed, problems: r.problems }).toEqual({
+        mode: r.mode,
+        result: 'aborted',
+        reason: 'metrics-unavailable',
+        deployed: false,
+        problems: [],
+      });
+      expect(r.message).toContain('metrics blocked the rollout before the canary got any traffic: metric "error-rate" (prom): the stable query');
+    }
+  }, 40_000);
+
+  test('Datadog down: refused before the first shift, the outcome names the metric', async () => {
     const dd = createServer((_req, res) => void res.writeHead(503).end('{"errors":["unavailable"]}'));
     await new Promise<void>((resolve) => dd.listen(0, '127.0.0.1', resolve));
     try {
@@ -353,9 +384,9 @@ metrics:
     max: 1
 `,
       });
-      expect(r.outcome?.result).toBe('rolled-back');
-      expect(r.outcome?.message).toMatch(/dd-errors/);
-      expect(wholeViolations(sim, namespace, { image: STABLE_IMAGE, phase: 'rolled-back' })).toEqual([]);
+      expect({ result: r.outcome?.result, reason: r.outcome?.reason }).toEqual({ result: 'aborted', reason: 'metrics-unavailable' });
+      expect(r.outcome?.message).toMatch(/metric "dd-errors" \(dd\): the (canary|stable) query/);
+      expect(wholeViolations(sim, namespace, { image: STABLE_IMAGE, phase: undefined })).toEqual([]);
     } finally {
       dd.closeAllConnections();
       await new Promise((resolve) => dd.close(resolve));

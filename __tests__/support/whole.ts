@@ -147,7 +147,7 @@ export function canaryReplicas(sim: KubeSimulator, namespace: string): number | 
  * at 0 replicas (or gone), state terminal and matching, lease not held by anyone.
  * Returns a list of violations (empty when whole) so a failing test says all that is wrong at once.
  */
-export function wholeViolations(sim: KubeSimulator, namespace: string, expected: { image: string; phase: string }): string[] {
+export function wholeViolations(sim: KubeSimulator, namespace: string, expected: { image: string; phase: string | undefined }): string[] {
   const problems: string[] = [];
   const sums = routeWeightSums(sim, namespace);
   if (sums.some((s) => s !== 100)) problems.push(`route weights sum to ${sums.join(', ')} (expected 100)`);

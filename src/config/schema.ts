@@ -3,6 +3,7 @@ import { ROUTER_KINDS } from '../traffic/config.ts';
 import { parseDuration } from '../util/duration.ts';
 import { imageReferenceProblem } from './image-ref.ts';
 import { closestKey, describeValue } from './problems.ts';
+import { DATA_PLANES } from '../metrics/builtins.ts';
 
 /**
  * The one typed configuration of a run. Built once by the entry point from the action inputs and
@@ -158,7 +159,8 @@ export const baseConfigSchema = z
     routing: z.record(z.string(), z.unknown(), { error: 'must be a mapping with router: and its options, e.g. routing: { router: istio }' }).default({}),
     metrics: z.unknown().optional(),
     providers: z.unknown().optional(),
-    'data-plane': z.unknown().optional(),
+    /** Whose metrics the built-in gates read (docs/metrics.md); default from the router. */
+    'data-plane': z.enum(DATA_PLANES, { message: `must be one of ${DATA_PLANES.join(', ')} (docs/metrics.md)` }).optional(),
     notify: z.unknown().optional(),
     schema: z.unknown().optional(),
   })

@@ -90,8 +90,8 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
       const mine = plans.filter((p) => p.provider.name === name && p.metric.interval === undefined);
       if (mine.length === 0) continue;
       let scrapeMs = cfg['scrape-interval'];
-      let source = `providers.${name}.scrape-interval`;
       const metricNames = [...new Set(mine.flatMap((p) => (p.family ? [p.family.requests] : [])))];
+      let source = scrapeMs !== undefined ? `providers.${name}.scrape-interval` : 'no built-in metric on this provider to learn it from';
       if (scrapeMs === undefined && metricNames.length > 0) {
         try {
           const answer = await (providers.get(name) as PrometheusProvider).scrapeInterval(metricNames, signal);

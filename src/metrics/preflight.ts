@@ -66,20 +66,23 @@ export async function runMetricPreflight(items: readonly PreflightItem[], at: nu
       const run = (query: string, queries?: Record<string, string>) =>
         item.provider.query({ query, at, windowMs: item.windowMs, ...(queries ? { queries } : {}), ...(signal ? { signal } : {}) });
       const where = `metric "${item.metric}" (${item.provider.name})`;
+      const why = (err: unknown): string => errorMessage(err).replace(/\.+$/, '');
+      let r: QueryResult | undefined;
+      if (item.stable !== undefined) {
+        try {
+          r = await run(item.stable, item.subQueries?.stable);
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          return { metric: item.metric, ok: false, message: `${where}: the stable query failed: ${why(err)}. Query: ${item.stable}` };
+        }
+      }
       try {
         await run(item.canary, item.subQueries?.canary);
       } catch (err) {
         if (signal?.aborted) throw err;
-        return { metric: item.metric, ok: false, message: `${where}: the canary query was refused: ${errorMessage(err)}. Query: ${item.canary}` };
+        return { metric: item.metric, ok: false, message: `${where}: the canary query failed: ${why(err)}. Query: ${item.canary}` };
       }
-      if (item.stable === undefined) return { metric: item.metric, ok: true, message: `${where}: canary query accepted (no stable baseline)` };
-      let r: QueryResult;
-      try {
-        r = await run(item.stable, item.subQueries?.stable);
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        return { metric: item.metric, ok: false, message: `${where}: the stable query failed: ${errorMessage(err)}. Query: ${item.stable}` };
-      }
+      if (r === undefined || item.stable === undefined) return { metric: item.metric, ok: true, message: `${where}: canary query accepted (no stable baseline)` };
       const withValue = r.series.filter((s) => !Number.isNaN(s.value));
       if (withValue.length === 0) {
         const selected = item.diagnose ? ` It selected {${item.diagnose.selector}}.` : '';
