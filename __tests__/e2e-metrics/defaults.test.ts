@@ -5,7 +5,8 @@
  * gated on readiness only. In-process (buildConfig → runCanaryGate) against the simulator and the
  * real Prometheus.
  */
-import { DEFAULT_BUILTIN_GATES, DEFAULT_DECISION_RULE } from '../../src/metrics/defaults.ts';
+import { DEFAULT_DECISION_RULE } from '../../src/analysis/decision-rule.ts';
+import { DEFAULT_BUILTIN_GATES } from '../../src/metrics/defaults.ts';
 import { CANARY_IMAGE, STABLE_IMAGE, clusterState, healthy, rollout, startWorld, type World } from './world.ts';
 
 let world: World;

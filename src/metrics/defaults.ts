@@ -1,16 +1,12 @@
 /**
  * Gates on by default: with a metrics provider and no `metrics:` list, the data plane's built-in
- * success-rate and latency gates run with the default decision rule, so the README's first example
- * (prometheus-url only) gates on metrics. The default rule is taken from DEFAULT_DECISION_RULE only.
+ * error-rate and latency gates run with the default decision rule, so the README's first example
+ * (prometheus-url only) gates on metrics. The rule is src/analysis/decision-rule.ts's: these metrics
+ * name only its judge and leave every parameter to it.
  */
+import { DEFAULT_DECISION_RULE } from '../analysis/decision-rule.ts';
 import type { MetricConfig, MetricsConfig } from './config.ts';
 import { metricConfigSchema } from './config.ts';
-
-/**
- * The default decision rule of a built-in gate: the sequential judge (anytime-valid, the false
- * rollback rate stays under alpha per rollout) against the stable, tolerating a 20 % relative increase.
- */
-export const DEFAULT_DECISION_RULE = { judge: 'sequential', 'allowed-increase': 0.2, alpha: 0.05 } as const;
 
 /** The built-ins that run when no metrics are configured. */
 export const DEFAULT_BUILTIN_GATES = [
@@ -58,9 +54,11 @@ export function effectiveMetrics(cfg: MetricsConfig, builtinsAvailable: boolean,
       readinessOnly: `no metrics: are configured and provider ${providers[0]} is ${provider.type}, which has no built-in gates: the rollout is gated on pod readiness only; add metrics: with query: (docs/metrics.md)`,
     };
   }
-  const metrics: MetricConfig[] = DEFAULT_BUILTIN_GATES.map((g) => metricConfigSchema.parse({ ...g, ...DEFAULT_DECISION_RULE }));
+  const metrics: MetricConfig[] = DEFAULT_BUILTIN_GATES.map((g) => metricConfigSchema.parse({ ...g, judge: DEFAULT_DECISION_RULE.judge }));
   return {
     config: { ...cfg, metrics },
-    note: `no metrics: configured: running the built-in gates ${DEFAULT_BUILTIN_GATES.map((g) => g.builtin).join(' and ')} on provider ${providers[0]} (${DEFAULT_DECISION_RULE.judge}, allowed increase ${DEFAULT_DECISION_RULE['allowed-increase'] * 100} %)`,
+    note:
+      `no metrics: configured: running the built-in gates ${DEFAULT_BUILTIN_GATES.map((g) => g.builtin).join(' and ')} on provider ${providers[0]} ` +
+      `with the default decision rule (${DEFAULT_DECISION_RULE.judge}, alpha ${DEFAULT_DECISION_RULE.alpha} per rollout; docs/sequential.md)`,
   };
 }
