@@ -13,6 +13,7 @@ import { createMetricGate } from './metrics/gate.ts';
 import { chooseDataPlane } from './metrics/data-plane.ts';
 import { effectiveMetrics } from './metrics/defaults.ts';
 import { metricPreCheck, readinessOnlyNotice } from './metrics/preflight-check.ts';
+import { versionVars } from './metrics/versions.ts';
 import { resolveNames } from './traffic/config.ts';
 import { createSinks, type CreateSinksOptions, type NotifyCore } from './notify/factory.ts';
 import { Reporter } from './notify/reporter.ts';
@@ -164,6 +165,10 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
       metricPreChecks.push(readinessOnlyNotice(metrics.readinessOnly));
     }
     if (metrics.config.metrics.length > 0) {
+      const datadogBuiltins = metrics.config.metrics.some((m) => m.builtin && metrics.config.providers[m.provider ?? Object.keys(metrics.config.providers)[0] ?? '']?.type === 'datadog');
+      const versions = datadogBuiltins
+        ? await versionVars({ kube, namespace: c.namespace, deployment, ...(c.container ? { container: c.container } : {}), ...(c.image ? { canaryImage: c.image } : {}) })
+        : {};
       const gate = createMetricGate({
         config: metrics.config,
         vars: {
@@ -174,6 +179,7 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
           ingress: names.ingress,
           'stable-service': names.stableService,
           'canary-service': names.canaryService,
+          ...versions,
         },
         router: config.routing.kind,
         ...(plane?.dataPlane ? { dataPlane: plane.dataPlane, trafficShare: true } : {}),

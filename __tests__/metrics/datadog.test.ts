@@ -31,7 +31,7 @@ const generators: Record<string, TrafficGenerator> = {};
 let dd: DatadogStandIn;
 const gates: MetricGate[] = [];
 
-function gateFor(scenario: string, opts: { api?: 'v1' | 'v2'; secrets?: Record<string, string>; lines?: string[]; metrics?: unknown[] } = {}): MetricGate {
+function gateFor(scenario: string, opts: { api?: 'v1' | 'v2'; secrets?: Record<string, string>; lines?: string[]; metrics?: unknown[]; vars?: Record<string, string> } = {}): MetricGate {
   const g = generators[scenario]!;
   const config = metricsConfigSchema.parse({
     providers: { dd: { type: 'datadog', address: dd.url, api: opts.api ?? 'v2', timeout: '2s', retries: 3 } },
@@ -39,7 +39,7 @@ function gateFor(scenario: string, opts: { api?: 'v1' | 'v2'; secrets?: Record<s
   });
   const gate = createMetricGate({
     config,
-    vars: { namespace: g.namespace, stable: g.stable, canary: g.canary, service: g.stable, interval: '5s' },
+    vars: { namespace: g.namespace, stable: g.stable, canary: g.canary, service: g.stable, interval: '5s', ...opts.vars },
     router: 'istio',
     secrets: opts.secrets ?? { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY },
     log: (l) => opts.lines?.push(l),
@@ -64,7 +64,8 @@ beforeAll(async () => {
       seed: seed++,
     });
   }
-  dd = await startDatadogStandIn({ generators: Object.values(generators), apiKey: API_KEY, applicationKey: APP_KEY, bucketMs: 1000 });
+  // Each scenario is its own app to APM (service names are unique within an environment).
+  dd = await startDatadogStandIn({ generators: Object.values(generators), apiKey: API_KEY, applicationKey: APP_KEY, bucketMs: 1000, serviceOf: (g) => `web-${g.namespace}` });
   // Five complete one-second buckets of traffic.
   await new Promise((r) => setTimeout(r, 5500));
 });
@@ -248,4 +249,29 @@ test('an exhausted budget (X-RateLimit-Remaining: 0) makes the next call wait fo
   clock += 2000;
   await provider.query({ query: 'sum:x{*}', at: clock, windowMs: 60_000 });
   expect(slept).toEqual([5000]);
+});
+
+test('built-ins on Datadog: APM trace metrics by service and version tag, no query to write', async () => {
+  const metrics = [
+    { name: 'error-rate', builtin: 'request-error-rate', max: 5, aggregate: 'avg' },
+    { name: 'latency-p99', builtin: 'request-latency-p99', judge: 'relative', 'max-increase': 0.5, aggregate: 'avg' },
+  ];
+  // The image tags of the two versions (the stand-in tags them 1.0 and 2.0, as web:1.0 / web:2.0 would be).
+  const vars = (ns: string) => ({ 'stable-version': '1.0', 'canary-version': '2.0', 'dd-service': `web-ns-${ns}` });
+  const good = gateFor('healthy', { metrics, vars: vars('healthy') });
+  expect(good.queries.get('error-rate')!.canary).toBe(
+    'a = sum:trace.http.request.hits{service:web-ns-healthy,version:2.0}.as_count(); b = sum:trace.http.request.errors{service:web-ns-healthy,version:2.0}.as_count(); formula 100 * b / a',
+  );
+  expect(good.queries.get('latency-p99')!.stable).toBe('a = p99:trace.http.request{service:web-ns-healthy,version:1.0}; formula 1000 * a');
+  const ok = await good.check(ctx());
+  expect({ verdict: ok.verdict, summary: ok.summary }).toEqual({ verdict: 'pass', summary: '2 of 2 metrics pass' });
+  expect(byName(ok, 'latency-p99').canaryValue!).toBeGreaterThan(50); // milliseconds
+  expect(byName(ok, 'latency-p99').canaryValue!).toBeLessThan(200);
+  const bad = await gateFor('errors', { metrics, vars: vars('errors') }).check(ctx());
+  expect(byName(bad, 'error-rate').verdict).toBe('fail');
+  expect(byName(bad, 'error-rate').canaryValue!).toBeGreaterThan(15);
+  // The sequential judge needs running counts, which these one-value-per-window queries do not give.
+  expect(() => gateFor('healthy', { metrics: [{ name: 'seq', builtin: 'request-error-rate', judge: 'sequential' }], vars: vars('healthy') })).toThrow(
+    /metrics\.seq\.judge: the Datadog built-ins give one value per window/,
+  );
 });

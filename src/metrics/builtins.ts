@@ -157,7 +157,19 @@ export interface BuiltinMetric {
   sequentialKind: 'error-rate' | 'latency';
   quantile?: number;
   queries(family: RouterFamily, role: VersionRole): BuiltinQueries;
+  /** Datadog v2: named sub-queries and the formula over them (docs/metrics.md, "Datadog (APM)"). */
+  datadog: { queries: Record<string, string>; formula: string };
 }
+
+/**
+ * Datadog APM trace metrics (docs.datadoghq.com/tracing/metrics/metrics_namespace):
+ * trace.<SPAN_NAME>.hits / .errors counts and the trace.<SPAN_NAME> latency distribution (seconds),
+ * tagged with the unified service tags; `version` tells the versions apart ({{version}} is each
+ * version's image tag).
+ */
+const DD_SELECTOR = '{service:{{dd-service}},version:{{version}}}';
+const ddHits = `sum:trace.{{span-name}}.hits${DD_SELECTOR}.as_count()`;
+const ddErrors = `sum:trace.{{span-name}}.errors${DD_SELECTOR}.as_count()`;
 
 function common(f: RouterFamily, role: VersionRole): Omit<BuiltinQueries, 'value'> {
   const sel = f.selector(role);
@@ -175,6 +187,7 @@ export const BUILTIN_METRICS: Readonly<Record<string, BuiltinMetric>> = {
     unit: '%',
     direction: 'higher-is-better',
     sequentialKind: 'error-rate',
+    datadog: { queries: { a: ddHits, b: ddErrors }, formula: '100 * (a - b) / a' },
     queries: (f, role) => {
       const sel = f.selector(role);
       return {
@@ -192,6 +205,7 @@ export const BUILTIN_METRICS: Readonly<Record<string, BuiltinMetric>> = {
     unit: '%',
     direction: 'lower-is-better',
     sequentialKind: 'error-rate',
+    datadog: { queries: { a: ddHits, b: ddErrors }, formula: '100 * b / a' },
     queries: (f, role) => {
       const sel = f.selector(role);
       return {
@@ -208,6 +222,7 @@ export const BUILTIN_METRICS: Readonly<Record<string, BuiltinMetric>> = {
     direction: 'lower-is-better',
     sequentialKind: 'latency',
     quantile: 0.99,
+    datadog: { queries: { a: `p99:trace.{{span-name}}${DD_SELECTOR}` }, formula: '1000 * a' },
     queries: (f, role) => {
       const sel = f.selector(role);
       const scale = f.histogramToMs === 1 ? '' : ` * ${f.histogramToMs}`;

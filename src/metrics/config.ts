@@ -252,14 +252,6 @@ export const metricsConfigSchema = z
           message: `metric "${m.name}": provider: is required when providers: has ${names.length} entries (found: ${names.join(', ') || 'none'})`,
         });
       }
-      const p = cfg.providers[m.provider ?? names[0] ?? ''];
-      if (p?.type === 'datadog' && m.builtin) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['metrics', i, 'builtin'],
-          message: `metric "${m.name}": built-in metrics are PromQL; with a Datadog provider write query:`,
-        });
-      }
     });
   });
 

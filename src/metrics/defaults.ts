@@ -51,7 +51,7 @@ export function effectiveMetrics(cfg: MetricsConfig, builtinsAvailable: boolean,
   if (provider.type !== 'prometheus') {
     return {
       config: cfg,
-      readinessOnly: `no metrics: are configured and provider ${providers[0]} is ${provider.type}, which has no built-in gates: the rollout is gated on pod readiness only; add metrics: with query: (docs/metrics.md)`,
+      readinessOnly: `no metrics: are configured and provider ${providers[0]} is ${provider.type}, whose built-ins need judge: threshold or relative (the default rule is sequential): the rollout is gated on pod readiness only; add metrics: with builtin: request-error-rate and a max: (docs/metrics.md)`,
     };
   }
   const metrics: MetricConfig[] = DEFAULT_BUILTIN_GATES.map((g) => metricConfigSchema.parse({ ...g, judge: DEFAULT_DECISION_RULE.judge }));

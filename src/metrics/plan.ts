@@ -88,15 +88,26 @@ export function planMetric(
     interval: promDuration(intervalMs),
   };
   const varsFor = (role: VersionRole): Record<string, string | undefined> => ({
+    // Datadog built-ins: the app's service and the span of its entry point, unless set.
+    'dd-service': opts.vars.stable,
+    'span-name': 'http.request',
     ...baseVars,
     target: role === 'canary' ? opts.vars.canary : opts.vars.stable,
+    version: baseVars[`${role}-version`],
   });
   const render = (tpl: string, role: VersionRole, what: string): string =>
     renderTemplate(tpl, varsFor(role), `${field}.${what}`);
 
   const builtin: BuiltinMetric | undefined = m.builtin ? BUILTIN_METRICS[m.builtin] : undefined;
   let family: RouterFamily | undefined;
-  if (builtin) {
+  const datadogBuiltin = builtin !== undefined && provider.type === 'datadog';
+  if (datadogBuiltin && m.judge === 'sequential') {
+    throw new InputError(
+      `${field}.judge`,
+      'the Datadog built-ins give one value per window, not the running counts judge: sequential needs; use judge: threshold or relative, or a Prometheus provider',
+    );
+  }
+  if (builtin && !datadogBuiltin) {
     const plane = opts.dataPlane ?? ROUTER_DATA_PLANE[opts.router];
     family = plane ? DATA_PLANE_FAMILIES[plane] : undefined;
     if (!family) {
@@ -112,6 +123,7 @@ export function planMetric(
   const needWindow = m['min-requests'] !== undefined && m.judge !== 'sequential';
 
   const versionQueries = (role: VersionRole): VersionQueries => {
+    if (builtin && datadogBuiltin) return { value: builtin.datadog.formula };
     if (builtin && family) {
       const q = builtin.queries(family, role);
       return {
@@ -138,8 +150,9 @@ export function planMetric(
   const hasStable =
     builtin !== undefined || m['baseline-query'] !== undefined || usesTarget(m.query) || subUsesTarget;
 
+  const subTemplates = datadogBuiltin ? builtin!.datadog.queries : m.queries;
   const subFor = (role: VersionRole): Record<string, string> =>
-    Object.fromEntries(Object.entries(m.queries ?? {}).map(([k, q]) => [k, render(q, role, `queries.${k}`)]));
+    Object.fromEntries(Object.entries(subTemplates ?? {}).map(([k, q]) => [k, render(q, role, datadogBuiltin ? 'builtin' : `queries.${k}`)]));
 
   const direction = m.direction ?? builtin?.direction ?? 'lower-is-better';
   const alpha = m.alpha ?? DEFAULT_DECISION_RULE.alpha;
@@ -178,7 +191,7 @@ export function planMetric(
     histogramToMs: family?.histogramToMs ?? 1,
     canary: versionQueries('canary'),
     ...(hasStable ? { stable: versionQueries('stable') } : {}),
-    ...(m.queries ? { subQueries: { canary: subFor('canary'), ...(hasStable ? { stable: subFor('stable') } : {}) } } : {}),
+    ...(subTemplates ? { subQueries: { canary: subFor('canary'), ...(hasStable ? { stable: subFor('stable') } : {}) } } : {}),
     ...(family
       ? {
           family,

@@ -9,8 +9,12 @@
  *   <aggr>:<metric>{tag:value,...}[.as_count()|.as_rate()]  combined with + - * / ( ) and numbers
  *   aggr: sum avg min max (counts), p50 p75 p90 p95 p99 avg (duration)
  *   metrics: trace.http.request.hits, trace.http.request.errors (counts per bucket, or per second
- *            with .as_rate()), trace.http.request.duration (seconds)
- *   tags: kube_namespace, kube_deployment (or service); `*` matches anything.
+ *            with .as_rate()), trace.http.request.duration (seconds) and the latency distribution
+ *            trace.http.request (p50..p99, seconds), as APM's trace metrics are named
+ *            (docs.datadoghq.com/tracing/metrics/metrics_namespace: trace.<SPAN_NAME>.<SUFFIX>)
+ *   tags: kube_namespace, kube_deployment, and the unified service tags service (the app: the stable
+ *         Deployment's name for both versions) and version (each version's image tag); `*` matches
+ *         anything.
  * Buckets are aligned to the interval; the newest one is still filling, as on the real service.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -24,6 +28,10 @@ export interface DatadogStandInOptions {
   applicationKey: string;
   /** Bucket width; default: the window / 30 rounded up to whole seconds (at least 1 s). */
   bucketMs?: number;
+  /** The `version` tag of each version (unified service tagging: the image tag); default 1.0 / 2.0. */
+  versions?: { stable: string; canary: string };
+  /** The `service` tag of a generator's app (default its stable Deployment's name). */
+  serviceOf?: (g: TrafficGenerator) => string;
   now?: () => number;
 }
 
@@ -173,7 +181,8 @@ export async function startDatadogStandIn(opts: DatadogStandInOptions): Promise<
       if (!matches(tag('kube_namespace'), g.namespace)) continue;
       for (const role of ['canary', 'stable'] as const) {
         const workload = role === 'canary' ? g.canary : g.stable;
-        if (!matches(tag('kube_deployment'), workload) || !matches(tag('service'), workload)) continue;
+        const version = (opts.versions ?? { stable: '1.0', canary: '2.0' })[role];
+        if (!matches(tag('kube_deployment'), workload) || !matches(tag('service'), opts.serviceOf?.(g) ?? g.stable) || !matches(tag('version'), version)) continue;
         const h = g.history();
         const end = countersAt(h, role, Math.min(b.end, now()));
         const start = countersAt(h, role, b.start);
@@ -182,7 +191,7 @@ export async function startDatadogStandIn(opts: DatadogStandInOptions): Promise<
       }
     }
     for (const [k] of a.tags) {
-      if (!['kube_namespace', 'kube_deployment', 'service', 'env'].includes(k)) return undefined;
+      if (!['kube_namespace', 'kube_deployment', 'service', 'version', 'env'].includes(k)) return undefined;
     }
     if (values.length === 0) return undefined;
     const seconds = (b.end - b.start) / 1000;
@@ -194,6 +203,7 @@ export async function startDatadogStandIn(opts: DatadogStandInOptions): Promise<
           a.metric === 'trace.http.request.hits' ? hits : values.reduce((s, v) => s + v.end.errors - v.start.errors, 0);
         return a.asRate ? n / seconds : n;
       }
+      case 'trace.http.request':
       case 'trace.http.request.duration': {
         if (hits === 0) return null;
         if (a.aggr === 'avg') return values.reduce((s, v) => s + v.end.sumMs - v.start.sumMs, 0) / hits / 1000;
