@@ -34,7 +34,10 @@ let runner: RunnerDir;
 
 beforeAll(async () => {
   const example = readmeExample();
-  world = await startWorld([{ namespace: example.namespace ?? '', name: example.deployment ?? '', image: 'ghcr.io/acme/checkout:v1.2.2', rps: 200, scenario: { canary: healthy, stable: healthy } }]);
+  // With prometheus-url the built-in gates run with the default decision rule (issue 12): a healthy
+  // canary is promoted once each step has the evidence the rule asks for, which at the README's
+  // 1 % first step and default step-timeout takes a busy service's traffic.
+  world = await startWorld([{ namespace: example.namespace ?? '', name: example.deployment ?? '', image: 'ghcr.io/acme/checkout:v1.2.2', rps: 20_000, scenario: { canary: healthy, stable: healthy } }]);
   slack = await startFakeSlack();
   runner = new RunnerDir({ ref: 'refs/tags/v1.2.3', event_name: 'push' });
 });
