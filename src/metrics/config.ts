@@ -93,7 +93,7 @@ const prometheusProvider = z
   })
   .strict();
 
-export const DATADOG_SITES = [
+const DATADOG_SITES = [
   'datadoghq.com',
   'us3.datadoghq.com',
   'us5.datadoghq.com',
@@ -120,7 +120,7 @@ const datadogProvider = z
   })
   .strict();
 
-export const providerConfigSchema = z.discriminatedUnion('type', [prometheusProvider, datadogProvider], {
+const providerConfigSchema = z.discriminatedUnion('type', [prometheusProvider, datadogProvider], {
   error: () => 'expected a provider with type: prometheus or type: datadog',
 });
 

@@ -62,7 +62,7 @@ type Expr =
 
 const ATOM = /^(sum|avg|min|max|p50|p75|p90|p95|p99):([A-Za-z0-9_.]+)\{([^}]*)\}(?:\s+by\s+\{[^}]*\})?((?:\.[a-z_]+\([^)]*\))*)/;
 
-export function parseQuery(src: string): Expr {
+function parseQuery(src: string): Expr {
   let pos = 0;
   const ws = (): void => {
     while (pos < src.length && /\s/.test(src[pos]!)) pos++;

@@ -19,7 +19,7 @@ import { deepEqual } from './kube-patch.ts';
 import type { ResourceType } from './kube-resources.ts';
 import type { KubeObject } from './kube-store.ts';
 
-export type GenerationRule = 'spec-or-annotations' | 'spec' | 'all-but-metadata' | 'never';
+type GenerationRule = 'spec-or-annotations' | 'spec' | 'all-but-metadata' | 'never';
 
 const BUILTIN_RULES: Record<string, GenerationRule> = {
   'apps/Deployment': 'spec-or-annotations',
