@@ -8,7 +8,7 @@
 import { baseConfigSchema } from '../../src/config/schema.ts';
 import { planSteps } from '../../src/rollout/plan.ts';
 import { createSequentialJudge } from '../../src/analysis/sequential/index.ts';
-import { DEFAULT_DECISION_RULE, sequentialOptionsFor } from '../../src/analysis/decision-rule.ts';
+import { DEFAULT_DECISION_RULE, exposureTargetScale, sequentialOptionsFor } from '../../src/analysis/decision-rule.ts';
 import type { Judge, MetricObservation } from '../../src/analysis/types.ts';
 import { mulberry32 } from '../../src/analysis/sequential/rng.ts';
 import { RolloutWorld, STABLE_P99, slowShare, type World } from './rollout-sim.ts';
@@ -93,7 +93,7 @@ export function runRollout(world: World, seed: number, config: RolloutConfig, ju
       const verdicts = judges.map(({ name, judge }) => {
         const h = history.get(name)!;
         if (h.at(-1) !== obs) h.push(obs);
-        return { name, result: judge(h, { earlierSteps: earlier.get(name)! }) };
+        return { name, result: judge(h, { earlierSteps: earlier.get(name)!, targetScale: exposureTargetScale(weight, config.steps) }) };
       });
       const mdi = Object.fromEntries(verdicts.map((v) => [v.name, v.result.power?.minDetectableIncrease ?? Infinity]));
       const failed = verdicts.find((v) => v.result.verdict === 'fail');

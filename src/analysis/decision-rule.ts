@@ -54,3 +54,21 @@ export function sequentialOptionsFor(kind: SequentialKind, metrics: number, rule
     intervalCap: rule.intervalCap,
   };
 }
+
+/**
+ * How much larger an increase a step at `weight` may leave undetected than the rollout's last
+ * compared step (the largest weight below 100), so that every step risks about the same number of
+ * excess bad requests: a regression of relative size d served at weight w for a step's duration
+ * costs about w * d, so a step at w/W of the last compared step's traffic may advance once it could
+ * catch W/w times the configured increase. The last compared step (and any step at or above it)
+ * gets 1: promotion still needs the configured power against the configured increase, with the
+ * whole rollout's evidence. Without this the 1 % first step of the default plan would have to prove
+ * by itself what the 50 % step proves, which at a few requests per second it never can.
+ */
+export function exposureTargetScale(weight: number, steps: readonly number[]): number {
+  const compared = steps.filter((w) => w > 0 && w < 100);
+  if (compared.length === 0) return 1;
+  const reference = Math.max(...compared);
+  if (!(weight > 0) || weight >= reference) return 1;
+  return reference / weight;
+}

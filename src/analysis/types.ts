@@ -72,6 +72,12 @@ export interface DetectionPower {
 /** What a judge knows beyond the current step: the rollout's earlier steps (oldest first). */
 export interface JudgeContext {
   earlierSteps?: readonly (readonly MetricObservation[])[];
+  /**
+   * Exposure scaling of the advance target (>= 1, default 1): a step that carries less traffic than
+   * the rollout's last compared step may advance once it could catch a proportionally larger
+   * increase (see exposureTargetScale in decision-rule.ts). The rollback test is not scaled.
+   */
+  targetScale?: number;
 }
 
 /**

@@ -2,9 +2,10 @@
  * The metric gate: a StepGate over the planned metrics (plan.ts) of the configured providers
  * (factory.ts), sampled each check (sample.ts) and judged against the step's history.
  */
-import type { GateCheck, GateContext, MetricReport, StepGate } from '../rollout/gate.ts';
+import type { GateCheck, GateContext, MetricReport, RolloutContext, StepGate } from '../rollout/gate.ts';
 import { commonFailureReason } from '../rollout/step-verdict.ts';
 import type { DetectionPower, MetricObservation } from '../analysis/types.ts';
+import { exposureTargetScale } from '../analysis/decision-rule.ts';
 import { formatPercentOfFraction, formatValue } from '../util/format.ts';
 import type { TrackerState, TrackedVerdict } from '../analysis/metric-tracker.ts';
 import { combineVerdicts, initialTrackerState, trackJudgeResult, trackProviderError } from '../analysis/metric-tracker.ts';
@@ -160,6 +161,8 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
   // runs one evidence process over the whole rollout, so its false-rollback budget is per rollout.
   let histories = new Map<string, MetricObservation[]>();
   const earlierSteps = new Map<string, MetricObservation[][]>();
+  // The rollout's step weights: a step's advance target scales with its share of traffic.
+  let rolloutSteps: readonly number[] = [];
   let states = new Map<string, TrackerState>();
 
   async function checkMetric(plan: MetricPlan, ctx: GateContext): Promise<MetricReport & { reason?: TrackedVerdict['reason'] }> {
@@ -177,7 +180,7 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
       const history = histories.get(name) ?? [];
       history.push({ at, canary, stable });
       histories.set(name, history);
-      const result = plan.judge(history, { earlierSteps: earlierSteps.get(name) ?? [] });
+      const result = plan.judge(history, { earlierSteps: earlierSteps.get(name) ?? [], targetScale: exposureTargetScale(ctx.weight, rolloutSteps) });
       tracked = trackJudgeResult(prev, result, plan.limits);
       report = {
         ...report,
@@ -206,8 +209,9 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
   return {
     name: 'metrics',
     queries,
-    beginRollout() {
+    beginRollout(ctx: RolloutContext) {
       // A new rollout starts a new evidence process (one per rollout, not per step).
+      rolloutSteps = ctx.steps;
       earlierSteps.clear();
       histories = new Map();
       states = new Map();

@@ -74,6 +74,24 @@ describe('error-rate judge', () => {
     expect(judge(history).power!.minDetectableIncrease).toBeLessThan(passed.power!.minDetectableIncrease);
   });
 
+  test('a step with a smaller share of traffic than the last compared one advances on a proportionally larger target; the rollback test is unchanged', () => {
+    // A 1 % step of a 1,5,20,50,100 rollout at 200 rps: 2 canary requests a second, 1 % errors.
+    const history = simulateHistory(mulberry32(21), plan(10, { canaryRequests: 60, stableRequests: 5940, canaryErrorRate: 0.01, stableErrorRate: 0.01 }));
+    const unscaled = judge(history);
+    const scaled = judge(history, { targetScale: 50 });
+    // Unscaled, this step could never prove what a 50 % step proves; scaled by 50/1 it advances.
+    expect(unscaled.verdict).toBe('continue');
+    expect(unscaled.explanation).toMatch(/could only detect an increase of \+\d[^;]*, needs \+50%$/);
+    expect(scaled.verdict).toBe('pass');
+    expect(scaled.power?.targetIncrease).toBeCloseTo(0.5 * 50, 9);
+    expect(scaled.explanation).toMatch(/within its target \+2500% \(the configured \+50% × 50 for this step's smaller share of traffic\)/);
+    // The rollback evidence does not depend on the scale: the same e-value either way.
+    expect(scaled.details?.eValue).toBe(unscaled.details?.eValue);
+    // A catastrophic canary at the same step still fails.
+    const broken = simulateHistory(mulberry32(22), plan(10, { canaryRequests: 60, stableRequests: 5940, canaryErrorRate: 0.3, stableErrorRate: 0.01 }));
+    expect(judge(broken, { targetScale: 50 }).verdict).toBe('fail');
+  });
+
   test('the minimum detectable increase is honest: a regression of that size is caught about 1 − β of the time', () => {
     // Healthy twin: the step's MDI after 40 intervals; then a canary regressed by exactly that.
     const p = plan(40, { canaryRequests: 300, stableRequests: 2700, canaryErrorRate: 0.01, stableErrorRate: 0.01 });

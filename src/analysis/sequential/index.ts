@@ -240,7 +240,12 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
 
     // Power of this step (given the earlier steps' evidence) against the configured regression.
     const baseRate = e.stableTrials > 0 ? (e.stableEvents + 0.5) / (e.stableTrials + 1) : NaN;
-    const target = targetRatio(opts.allowedIncrease, opts.allowedIncreaseAbs, baseRate);
+    const scale = Math.max(1, context?.targetScale ?? 1);
+    const configuredTarget = targetRatio(opts.allowedIncrease, opts.allowedIncreaseAbs, baseRate);
+    // A step with less exposure than the last compared one may leave a proportionally larger
+    // increase undetected (decision-rule.ts exposureTargetScale); promotion uses scale 1.
+    const target = 1 + (configuredTarget - 1) * scale;
+    const targetText = scale > 1 ? `+${fmt(100 * (target - 1))}% (the configured +${fmt(100 * (configuredTarget - 1))}% × ${fmt(scale)} for this step's smaller share of traffic)` : `+${fmt(100 * (target - 1))}%`;
     const stepCompared = exposure.canaryRequests > 0;
     const mdr = stepCompared && Number.isFinite(baseRate) ? minimumDetectableRatio({ prior, step: exposure, baseRate, logPrior, threshold }, beta) : Infinity;
     const mdiText = Number.isFinite(mdr)
@@ -270,7 +275,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
         (prior.canaryTrials > 0 ? ' (the earlier steps decided)' : ' and no earlier step was compared');
     } else if (stepCompared && mdr <= target && stepCanary >= minRequests && stepIntervals >= minIntervals) {
       verdict = 'pass';
-      tail = `; this step could detect an increase of ${mdiText} with ${fmt(100 * (1 - beta))}% power, within the configured +${fmt(100 * (target - 1))}%`;
+      tail = `; this step could detect an increase of ${mdiText} with ${fmt(100 * (1 - beta))}% power, within ${scale > 1 ? 'its target ' : 'the configured '}${targetText}`;
     } else if (e.canaryTrials + e.stableTrials === 0 && !stepCompared) {
       verdict = 'inconclusive';
       tail = '; no compared requests yet';
@@ -281,7 +286,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
           ? `; needs ${minRequests} canary requests in the step before advancing`
           : mdr <= target
             ? `; needs ${minIntervals} compared intervals in the step before advancing (each adds at most e^${fmt(cap ?? Infinity)} to the evidence)`
-            : `; so far this step could only detect an increase of ${mdiText}, needs +${fmt(100 * (target - 1))}%`;
+            : `; so far this step could only detect an increase of ${mdiText}, needs ${targetText}`;
     }
     const details: Record<string, number | string> = {
       method,
