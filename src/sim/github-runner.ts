@@ -187,7 +187,9 @@ export class RunnerDir {
     };
     const files = { output: file('output'), state: file('state'), summary: file('summary') };
     const c = this.context;
-    const eventPath = path.join(this.temp, 'event.json');
+    // One event file per step: steps of one RunnerDir may run at once (a job and a concurrent
+    // promote/abort), and rewriting a shared file could hand a starting step an empty one.
+    const eventPath = path.join(this.temp, `${step}-event.json`);
     writeFileSync(eventPath, JSON.stringify(c.event));
     for (const name of Object.keys(opts.env ?? {})) {
       if (/^(GITHUB|RUNNER)_/.test(name) || name.startsWith('INPUT_') || name.startsWith('STATE_')) {
@@ -285,10 +287,23 @@ export function startAction(entry: 'main' | 'post', opts: StepOptions): StartedA
   const { env, files } = opts.runner.stepEnvironment(entry, { ...opts, action });
   const child = spawn(process.execPath, [path.join(ROOT, script)], { cwd: opts.runner.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return watch(child, () => ({
-    outputs: parseFileCommands(readFileSync(files.output, 'utf8')),
-    state: parseFileCommands(readFileSync(files.state, 'utf8')),
-    summary: readFileSync(files.summary, 'utf8'),
+    outputs: parseFileCommands(readStepFile(files.output)),
+    state: parseFileCommands(readStepFile(files.state)),
+    summary: readStepFile(files.summary),
   }));
+}
+
+/**
+ * A step's file, or '' when its runner folder is gone: a test that timed out removes its folder
+ * while its child may still be exiting, and that child's end must not fail whichever test runs next.
+ */
+function readStepFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
 }
 
 export async function runAction(entry: 'main' | 'post', opts: StepOptions): Promise<ActionResult> {
