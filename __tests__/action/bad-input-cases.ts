@@ -146,7 +146,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'cluster: istio routing a subset of its own', where: /VirtualService/, fix: /remove the subset/, reason: 'router-error', prepare: 'foreign-subset' },
   { name: 'cluster: credentials that may not create the Lease', rbacWithout: ['create leases'], where: /permissions/, fix: /create leases\.coordination\.k8s\.io .*Grant the Role for the istio router from docs\/rbac\.md/, reason: 'forbidden' },
   { name: 'cluster: credentials that may not patch Deployments', rbacWithout: ['patch deployments'], where: /permissions/, fix: /patch deployments\.apps .*Grant the Role/, reason: 'forbidden' },
-  { name: 'cluster: Prometheus unreachable (the metric preflight)', with: { 'prometheus-url': 'http://127.0.0.1:9' }, file: 'metrics:\n  - name: up\n    query: up\n    max: 1\n', where: /metric "up" \(prometheus\): .*cannot reach http:\/\/127\.0\.0\.1:9/, fix: /check the address/, fixMissing: true, reason: 'metrics-unavailable', result: 'aborted' },
+  { name: 'cluster: Prometheus unreachable (the metric preflight)', with: { 'prometheus-url': 'http://127.0.0.1:9' }, file: 'metrics:\n  - name: up\n    query: up\n    max: 1\n', where: /metric "up" \(prometheus\): .*cannot reach http:\/\/127\.0\.0\.1:9/, fix: /check the provider's address \(the prometheus-url input.*\) and that this runner can reach it/, reason: 'metrics-unavailable', result: 'aborted' },
   { name: 'report-path under something that is not a directory', with: { 'report-path': '/dev/null/canary-report.json' }, where: /report-path/, fix: /is not a directory, so .* choose another path/ },
   { name: 'report-path that is a directory', with: { 'report-path': '.' }, where: /report-path/, fix: /is a directory; give a file path/ },
 ];

@@ -12,16 +12,19 @@ export class MetricsProviderError extends CanaryGateError {
   readonly status?: number;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  /** No HTTP answer at all (connection refused, DNS, TLS, timeout): the address is the suspect. */
+  readonly unreachable: boolean;
   constructor(
     provider: string,
     message: string,
-    opts: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown },
+    opts: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown; unreachable?: boolean },
   ) {
     super('metrics-unavailable', `${provider}: ${message}`, { cause: opts.cause });
     this.name = 'MetricsProviderError';
     this.provider = provider;
     if (opts.status !== undefined) this.status = opts.status;
     this.retryable = opts.retryable;
+    this.unreachable = opts.unreachable ?? false;
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
   }
 }
@@ -148,7 +151,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         timedOut
           ? `no answer from ${redact(new URL(req.url).origin)} within ${opts.timeoutMs} ms`
           : `cannot reach ${redact(new URL(req.url).origin)}: ${redact(messageOf(err))}${redact(cause)}`,
-        { retryable: true, cause: err },
+        { retryable: true, cause: err, unreachable: true },
       );
     }
     let json: unknown;

@@ -7,6 +7,7 @@
  *
  * Pure apart from the queries it is given to run.
  */
+import { MetricsProviderError } from './http.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { MetricsProvider, QueryResult } from './provider.ts';
 
@@ -66,7 +67,11 @@ export async function runMetricPreflight(items: readonly PreflightItem[], at: nu
       const run = (query: string, queries?: Record<string, string>) =>
         item.provider.query({ query, at, windowMs: item.windowMs, ...(queries ? { queries } : {}), ...(signal ? { signal } : {}) });
       const where = `metric "${item.metric}" (${item.provider.name})`;
-      const why = (err: unknown): string => errorMessage(err).replace(/\.+$/, '');
+      const why = (err: unknown): string =>
+        errorMessage(err).replace(/\.+$/, '') +
+        (err instanceof MetricsProviderError && err.unreachable
+          ? ` — check the provider's address (the prometheus-url input, or providers.${item.provider.name}.address in the config file) and that this runner can reach it: an in-cluster Prometheus needs a self-hosted runner in the cluster, a port-forward or an ingress`
+          : '');
       let r: QueryResult | undefined;
       if (item.stable !== undefined) {
         try {
