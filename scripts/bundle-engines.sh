@@ -11,4 +11,12 @@ mkdir -p "$out/pglite/fs"
 cp "$pg"/index.js "$pg"/initdb.js "$pg"/chunk-*.js "$pg"/pglite.wasm "$pg"/pglite.data "$pg"/initdb.wasm "$out/pglite/"
 cp "$pg"/fs/*.js "$out/pglite/fs/"
 # A pre-initialised data directory: the bundle's PGlite starts from it instead of running initdb.
-node scripts/pglite-template.ts "$out/pglite/template.tar.gz"
+# It is made once (npm run pglite:template) and committed, not made here: initdb writes a random
+# system identifier and timestamps, so a fresh one would make every build of dist/ differ.
+made_with=$(cat scripts/pglite-template/pglite-version)
+installed=$(node -p "require('./$pg/../package.json').version")
+if [ "$made_with" != "$installed" ]; then
+  echo "scripts/pglite-template was made with PGlite $made_with, but $installed is installed: run 'npm run pglite:template' and commit scripts/pglite-template/." >&2
+  exit 1
+fi
+cp scripts/pglite-template/template.tar.gz "$out/pglite/template.tar.gz"

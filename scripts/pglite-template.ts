@@ -1,6 +1,8 @@
 /**
  * Writes a freshly initialised PGlite data directory (a gzipped tar from `dumpDataDir`) for the
- * bundle: starting from it skips initdb, most of PGlite's cold start. Run by scripts/bundle-engines.sh.
+ * bundle: starting from it skips initdb, most of PGlite's cold start. Made once and committed with
+ * `npm run pglite:template` (initdb is not reproducible, dist/ must be); scripts/bundle-engines.sh
+ * copies it and refuses a template made with another PGlite version.
  *   node scripts/pglite-template.ts <out.tar.gz>
  */
 import { writeFileSync } from 'node:fs';
