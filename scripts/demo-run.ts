@@ -162,6 +162,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       });
       prometheus = await startPrometheus({ scrapeTargets: [traffic.target], scrapeIntervalMs: 1000 });
       log(`Traffic generator: ${rps} req/s split by the VirtualService weights; real Prometheus at ${prometheus.url} scraping it every second.`);
+      // The action's metric preflight refuses a stable query with no data, as it should on a real
+      // cluster: wait until Prometheus has scraped enough for the built-in's rate window.
+      const ready = await waitForStableSeries(prometheus.url, 30_000);
+      log(ready ? 'Prometheus has the stable\'s request series.' : '! Prometheus has no stable series after 30 s: the metric preflight will refuse the rollouts.');
       config.push('providers:', '  prometheus:', '    type: prometheus', `    address: ${prometheus.url}`, 'metrics:', ...(opts.metrics ?? DEFAULT_METRICS));
     } else {
       log('! prometheus is not installed (run scripts/install-prometheus.sh): gating on readiness only.');
@@ -253,4 +257,22 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await slack?.close();
     await sim.close();
   }
+}
+
+/** Polls Prometheus until the stable's request rate over the built-in's window has a value. */
+async function waitForStableSeries(url: string, timeoutMs: number): Promise<boolean> {
+  const query = `sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="${NS}",destination_workload="web"}[10s]))`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`, { signal: AbortSignal.timeout(2_000) });
+      const body = (await res.json()) as { data?: { result?: { value?: [number, string] }[] } };
+      const value = Number(body.data?.result?.[0]?.value?.[1]);
+      if (Number.isFinite(value) && value > 0) return true;
+    } catch {
+      // Not up yet, or a slow answer: try again until the deadline.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
 }
