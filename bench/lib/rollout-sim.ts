@@ -22,6 +22,7 @@
 import type { HistogramBucket, MetricObservation, VersionSample } from '../../src/analysis/types.ts';
 import { binomial, poisson, standardNormal, type RandomSource } from '../../src/analysis/sequential/rng.ts';
 import { normalCdf } from '../../src/analysis/special/special.ts';
+import { bucketProbabilities } from './sim.ts';
 
 /** Prometheus client libraries' default histogram buckets (seconds), e.g. client_golang DefBuckets. */
 export const PROMETHEUS_DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -56,17 +57,6 @@ export function latencyCdf(p99Increase: number): (x: number) => number {
   return (x) => (x <= STABLE_P95 ? baseCdf(x) : baseCdf(STABLE_P95 + (x - STABLE_P95) / stretch));
 }
 
-function bucketProbs(cdf: (x: number) => number): number[] {
-  const out: number[] = [];
-  let prev = 0;
-  for (const b of PROMETHEUS_DEFAULT_BUCKETS) {
-    const c = cdf(b);
-    out.push(Math.max(0, c - prev));
-    prev = c;
-  }
-  out.push(Math.max(0, 1 - prev));
-  return out;
-}
 
 /** Share of requests slower than `bound` under a p99 increase (for the bad-request count). */
 export function slowShare(p99Increase: number, bound: number): number {
@@ -197,8 +187,8 @@ export class RolloutWorld {
     this.scrapeSeconds = scrapeSeconds;
     this.shareFactor = w.shareFactor[0] + (w.shareFactor[1] - w.shareFactor[0]) * rng.next();
     this.phase = 2 * Math.PI * rng.next();
-    this.canary = new Version(bucketProbs(latencyCdf(w.p99Increase)));
-    this.stable = new Version(bucketProbs(latencyCdf(0)));
+    this.canary = new Version(bucketProbabilities(latencyCdf(w.p99Increase), PROMETHEUS_DEFAULT_BUCKETS));
+    this.stable = new Version(bucketProbabilities(latencyCdf(0), PROMETHEUS_DEFAULT_BUCKETS));
     // The stable has served for a day before the rollout (its histogram places the slow threshold).
     const warm = Math.round(w.totalRps * 3600);
     this.stable.serve(rng, warm, binomial(rng, warm, w.baseRate));
