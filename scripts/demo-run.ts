@@ -13,7 +13,7 @@ import path from 'node:path';
 import { defaultContext, inputEnvironment, readActionYml } from '../src/sim/github-runner.ts';
 import { startFakeGitHub, type FakeGitHub } from '../src/sim/github.ts';
 import { startKubeSimulator } from '../src/sim/kube-server.ts';
-import { prometheusInstalled, startPrometheus, type RunningPrometheus } from '../src/sim/prometheus.ts';
+import { prometheusInstalled, startPrometheus, waitForQuery, type RunningPrometheus } from '../src/sim/prometheus.ts';
 import { currentCanaryWeight, seedSampleApp } from '../src/sim/seed.ts';
 import { startFakeSlack, type FakeSlack } from '../src/sim/slack.ts';
 import { startTrafficGenerator, type TrafficGenerator } from '../src/sim/traffic.ts';
@@ -164,7 +164,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       log(`Traffic generator: ${rps} req/s split by the VirtualService weights; real Prometheus at ${prometheus.url} scraping it every second.`);
       // The action's metric preflight refuses a stable query with no data, as it should on a real
       // cluster: wait until Prometheus has scraped enough for the built-in's rate window.
-      const ready = await waitForStableSeries(prometheus.url, 30_000);
+      const stableRate = `sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="${NS}",destination_workload="web"}[10s]))`;
+      const ready = await waitForQuery(prometheus.url, stableRate, (r) => Number(r[0]?.value[1]) > 0, 30_000);
       log(ready ? 'Prometheus has the stable\'s request series.' : '! Prometheus has no stable series after 30 s: the metric preflight will refuse the rollouts.');
       config.push('providers:', '  prometheus:', '    type: prometheus', `    address: ${prometheus.url}`, 'metrics:', ...(opts.metrics ?? DEFAULT_METRICS));
     } else {
@@ -257,22 +258,4 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await slack?.close();
     await sim.close();
   }
-}
-
-/** Polls Prometheus until the stable's request rate over the built-in's window has a value. */
-async function waitForStableSeries(url: string, timeoutMs: number): Promise<boolean> {
-  const query = `sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="${NS}",destination_workload="web"}[10s]))`;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`, { signal: AbortSignal.timeout(2_000) });
-      const body = (await res.json()) as { data?: { result?: { value?: [number, string] }[] } };
-      const value = Number(body.data?.result?.[0]?.value?.[1]);
-      if (Number.isFinite(value) && value > 0) return true;
-    } catch {
-      // Not up yet, or a slow answer: try again until the deadline.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return false;
 }

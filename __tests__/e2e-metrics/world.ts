@@ -12,10 +12,9 @@ import { parseState } from '../../src/rollout/machine.ts';
 import type { Logger } from '../../src/rollout/report.ts';
 import type { RunOutcome } from '../../src/rollout/runner.ts';
 import { startKubeSimulator, type KubeSimulator } from '../../src/sim/kube-server.ts';
-import { startPrometheus, type RunningPrometheus } from '../../src/sim/prometheus.ts';
+import { startPrometheus, waitForQuery, type RunningPrometheus } from '../../src/sim/prometheus.ts';
 import { currentCanaryWeight, seedSampleApp } from '../../src/sim/seed.ts';
 import { startTrafficGenerator, type TrafficGenerator, type TrafficScenario } from '../../src/sim/traffic.ts';
-import { sleep } from '../../src/util/retry.ts';
 
 export const STABLE_IMAGE = 'ghcr.io/acme/web:1.0';
 export const CANARY_IMAGE = 'ghcr.io/acme/web:2.0';
@@ -88,20 +87,12 @@ export async function startWorld(apps: AppSpec[], scrapeIntervalMs = 500): Promi
  */
 async function waitForStableRates(url: string, namespaces: string[], timeoutMs = 30_000): Promise<void> {
   const query = 'sum by (destination_workload_namespace) (rate(istio_requests_total{reporter="destination",destination_workload!~".+-canary"}[10s]))';
-  const deadline = Date.now() + timeoutMs;
   let seen: string[] = [];
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query })}`, { signal: AbortSignal.timeout(2_000) });
-      const body = (await res.json()) as { data?: { result?: Array<{ metric: Record<string, string> }> } };
-      seen = (body.data?.result ?? []).map((r) => r.metric.destination_workload_namespace ?? '');
-      if (namespaces.every((ns) => seen.includes(ns))) return;
-    } catch {
-      // not answering yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`Prometheus at ${url} had no stable request rate for ${namespaces.filter((n) => !seen.includes(n)).join(', ')} within ${timeoutMs} ms`);
+  const ready = await waitForQuery(url, query, (result) => {
+    seen = result.map((r) => r.metric.destination_workload_namespace ?? '');
+    return namespaces.every((ns) => seen.includes(ns));
+  }, timeoutMs);
+  if (!ready) throw new Error(`Prometheus at ${url} had no stable request rate for ${namespaces.filter((n) => !seen.includes(n)).join(', ')} within ${timeoutMs} ms`);
 }
 
 export interface RolloutRun {

@@ -137,3 +137,29 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
   await stop();
   throw new Error(`prometheus did not become ready at ${url}/-/ready within ${opts.readyTimeoutMs ?? 20_000} ms: ${stderr.join('').slice(-1000)}`);
 }
+
+/** One sample of an instant query's vector result. */
+export interface PromSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/**
+ * Polls an instant query until `ready(result)` holds or `timeoutMs` passes; answers whether it held.
+ * Prometheus applies its scrape config a few seconds after start and scrapes each target at its own
+ * offset, so a rate() over a fresh target is empty at first.
+ */
+export async function waitForQuery(url: string, query: string, ready: (result: PromSample[]) => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query })}`, { signal: AbortSignal.timeout(2_000) });
+      const body = (await res.json()) as { data?: { result?: PromSample[] } };
+      if (ready(body.data?.result ?? [])) return true;
+    } catch {
+      // Not answering yet, or a slow answer: try again until the deadline.
+    }
+    await sleep(250);
+  }
+  return false;
+}
