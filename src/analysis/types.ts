@@ -78,6 +78,12 @@ export interface JudgeContext {
    * increase (see exposureTargetScale in decision-rule.ts). The rollback test is not scaled.
    */
   targetScale?: number;
+  /**
+   * The stable's own samples from before the rollout (oldest first, `stable` set, `canary` unset),
+   * as the metric's stable queries returned them over a lookback: the sequential judges learn from
+   * them how bursty the stable's events are and temper their evidence by it.
+   */
+  stableHistory?: readonly Pick<MetricObservation, 'at' | 'stable'>[];
 }
 
 /**

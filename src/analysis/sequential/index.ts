@@ -11,13 +11,15 @@
 import { InputError } from '../../util/errors.ts';
 import { formatNumber, formatPercentOfFraction } from '../../util/format.ts';
 import type { DetectionPower, Judge, JudgeContext, JudgeResult, MetricObservation } from '../types.ts';
-import { extractIntervals, type SequentialKind } from './intervals.ts';
+import { extractIntervals, versionIntervals, type SequentialKind } from './intervals.ts';
 import {
   addCountInterval,
   cappedLogEValue,
   intervalDispersion,
   createRatioGrid,
   emptyRatioEvidence,
+  estimateDispersion,
+  type DispersionPrior,
   halfNormalMixturePrior,
   logEValueAbove,
   ratioConfidenceSequence,
@@ -33,7 +35,7 @@ export * from './power.ts';
 
 /** Default β: a regression of the configured size escapes a step at most 20 % of the time. */
 const DEFAULT_BETA = 0.2;
-export { extractIntervals, chooseLatencyThreshold, readCounts, increment } from './intervals.ts';
+export { extractIntervals, chooseLatencyThreshold, readCounts, increment, versionIntervals } from './intervals.ts';
 export type { SequentialKind, ExtractedIntervals, Counts } from './intervals.ts';
 
 export interface SequentialJudgeOptions {
@@ -161,17 +163,31 @@ function incrementalEvidence(grid: RatioGrid) {
   };
 }
 
-/** Evidence of the rollout's earlier steps, cached on their (unchanging) intervals. */
-function priorEvidenceCache(grid: RatioGrid, tempered: boolean, cap: number | undefined) {
-  let cache: { intervals: CountInterval[]; evidence: RatioEvidence } | undefined;
-  return (intervals: readonly CountInterval[]): RatioEvidence => {
-    if (cache && cache.intervals.length === intervals.length && cache.intervals.every((iv, i) => sameInterval(iv, intervals[i]!))) return cache.evidence;
-    const evidence = emptyRatioEvidence(grid, { tempered, ...(cap !== undefined ? { cap } : {}) });
+/** Evidence of the rollout's earlier steps, cached on their (unchanging) intervals and dispersion prior. */
+function priorEvidenceCache(grid: RatioGrid, cap: number | undefined) {
+  let cache: { intervals: CountInterval[]; tempered: boolean; prior: DispersionPrior | undefined; evidence: RatioEvidence } | undefined;
+  return (intervals: readonly CountInterval[], tempered: boolean, prior: DispersionPrior | undefined): RatioEvidence => {
+    if (
+      cache &&
+      cache.tempered === tempered &&
+      cache.prior?.kappa === prior?.kappa &&
+      cache.prior?.intervals === prior?.intervals &&
+      cache.intervals.length === intervals.length &&
+      cache.intervals.every((iv, i) => sameInterval(iv, intervals[i]!))
+    )
+      return cache.evidence;
+    const evidence = emptyRatioEvidence(grid, { tempered, ...(cap !== undefined ? { cap } : {}), ...(prior ? { dispersionPrior: prior } : {}) });
     for (const iv of intervals) addCountInterval(evidence, iv);
-    cache = { intervals: [...intervals], evidence };
+    cache = { intervals: [...intervals], tempered, prior, evidence };
     return evidence;
   };
 }
+
+/**
+ * Fewest of the stable's pre-rollout intervals worth learning the dispersion from (15 minutes of
+ * 30 s scrapes); with fewer the judge does as without history.
+ */
+export const MIN_HISTORY_INTERVALS = 30;
 
 /**
  * One sequential judge for one metric of one rollout. Call it with the current step's history and,
@@ -192,18 +208,16 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
   const beta = opts.beta ?? DEFAULT_BETA;
   const passAlpha = opts.passAlpha ?? 0.05;
   const robust = opts.robust ?? false;
-  const tempered = robust;
   const cap = opts.intervalCap === undefined || opts.intervalCap === Infinity ? undefined : opts.intervalCap;
   // With a cap, rejecting needs at least this many intervals: a step may not advance before.
   const minIntervals = cap !== undefined ? Math.ceil(Math.log(1 / failAlpha) / cap) : 1;
   const minRequests = opts.minRequests ?? 100;
   const quantile = opts.quantile ?? 0.99;
   const what = opts.kind === 'error-rate' ? 'errors' : 'slow';
-  const method = robust ? 'mixture likelihood ratio, tempered by the estimated dispersion' : 'mixture likelihood ratio';
   const grid = createRatioGrid();
   const logPrior = halfNormalMixturePrior(grid);
   const threshold = Math.log(1 / failAlpha);
-  const priorEvidence = priorEvidenceCache(grid, tempered, cap);
+  const priorEvidence = priorEvidenceCache(grid, cap);
   const stepEvidence = incrementalEvidence(grid);
   const absText = opts.allowedIncreaseAbs ? ` or +${fmt(100 * opts.allowedIncreaseAbs)} pp` : '';
   const thresholdText = `rollback at e-value >= ${fmt(1 / failAlpha)}; advance when +${fmt(100 * opts.allowedIncrease)}%${absText} would be caught with ${fmt(100 * (1 - beta))}% power`;
@@ -224,8 +238,19 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     if (!sawStable) {
       return { verdict: 'inconclusive', explanation: `no stable data to compare the canary with (${opts.kind})`, threshold: thresholdText };
     }
+    // Dispersion learned from the stable's own history before the rollout (docs/sequential.md,
+    // "Bursts"): with it the evidence is tempered by what the stable's bursts showed; without it,
+    // robust: true tempers on a cautious prior and the plain evidence is used otherwise.
+    const historyIntervals = context?.stableHistory ? versionIntervals(context.stableHistory.map((o) => o.stable), opts.kind, latencyThreshold) : [];
+    const learned = historyIntervals.length >= MIN_HISTORY_INTERVALS ? estimateDispersion(historyIntervals) : undefined;
+    const tempered = robust || learned !== undefined;
+    const method = learned
+      ? `mixture likelihood ratio, tempered by the dispersion of the stable's last ${historyIntervals.length} intervals (κ ${fmt(learned.kappa)})`
+      : robust
+        ? 'mixture likelihood ratio, tempered by the estimated dispersion'
+        : 'mixture likelihood ratio';
     const earlierIntervals = extracted.slice(0, -1).flatMap((e) => e.intervals);
-    const prior = priorEvidence(earlierIntervals);
+    const prior = priorEvidence(earlierIntervals, tempered, learned);
     const { evidence: e, exposure } = stepEvidence(prior, current.intervals);
     if (e.canaryTrials + e.uncomparedCanaryTrials === 0 && current.intervals.length === 0) {
       return { verdict: 'inconclusive', explanation: `${opts.kind}: ${current.missing ?? 'no data'}`, threshold: thresholdText };

@@ -157,3 +157,30 @@ export function extractIntervals(
   if (intervals.length === 0 && missing === undefined) missing = 'need a second observation after the reference point';
   return { intervals, threshold, stableExceedanceAtReference, missing, sawStable, resets };
 }
+
+/**
+ * One version's per-interval counts from a history of its cumulative counters alone (the stable's
+ * samples before the rollout): consecutive samples give an interval; a counter that decreased
+ * (restart) or a missing sample breaks the chain without inventing an interval.
+ */
+export function versionIntervals(
+  samples: readonly (VersionSample | undefined)[],
+  kind: SequentialKind,
+  threshold: number | undefined,
+): Counts[] {
+  const out: Counts[] = [];
+  let prev: Counts | undefined;
+  for (const sample of samples) {
+    const cur = readCounts(sample, kind, threshold);
+    if (!cur) {
+      prev = undefined;
+      continue;
+    }
+    if (prev) {
+      const inc = increment(prev, cur);
+      if (inc) out.push(inc);
+    }
+    prev = cur;
+  }
+  return out;
+}

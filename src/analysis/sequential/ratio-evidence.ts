@@ -88,9 +88,32 @@ export interface DispersionSums {
   canaryTrials: number;
   stableEvents: number;
   stableTrials: number;
+  /** Prior of κ and its weight in intervals (see `DispersionPrior`). */
+  priorKappa: number;
+  priorIntervals: number;
 }
 
-const emptyDispersion = (): DispersionSums => ({ intervals: 0, excess: 0, scale: 0, canaryEvents: 0, canaryTrials: 0, stableEvents: 0, stableTrials: 0 });
+/**
+ * What is known of the dispersion before the rollout: κ (the intra-class correlation of one
+ * version's events within an interval) and how many intervals that knowledge is worth. Learned from
+ * the stable's own history (`estimateDispersion`); without it, `DEFAULT_DISPERSION_PRIOR`.
+ */
+export interface DispersionPrior {
+  kappa: number;
+  intervals: number;
+}
+
+const emptyDispersion = (prior: DispersionPrior): DispersionSums => ({
+  intervals: 0,
+  excess: 0,
+  scale: 0,
+  canaryEvents: 0,
+  canaryTrials: 0,
+  stableEvents: 0,
+  stableTrials: 0,
+  priorKappa: prior.kappa,
+  priorIntervals: prior.intervals,
+});
 
 /**
  * Prior of the dispersion estimate: κ0 with the weight of `KAPPA_PRIOR_INTERVALS` intervals. Bursts
@@ -98,8 +121,7 @@ const emptyDispersion = (): DispersionSums => ({ intervals: 0, excess: 0, scale:
  * real burstiness (κ0 = 0.03: at 2,000 rps and a 1 % canary share an interval's variance is ×36 the
  * binomial one) and learns κ from the rollout's own residuals.
  */
-const KAPPA_PRIOR = 0.03;
-const KAPPA_PRIOR_INTERVALS = 10;
+export const DEFAULT_DISPERSION_PRIOR: Readonly<DispersionPrior> = Object.freeze({ kappa: 0.03, intervals: 10 });
 
 /**
  * The interval's dispersion factor φ_i ≥ 1, from the intervals before it only (predictable), for
@@ -116,7 +138,8 @@ export function intervalDispersion(d: DispersionSums, interval: CountInterval): 
   const n = nc + ns;
   const s = nc / n;
   const mom = d.scale > 0 ? Math.max(0, d.excess / d.scale) : 0;
-  const kappa = (KAPPA_PRIOR * KAPPA_PRIOR_INTERVALS + mom * d.intervals) / (KAPPA_PRIOR_INTERVALS + d.intervals);
+  const weight = d.priorIntervals + d.intervals;
+  const kappa = weight > 0 ? (d.priorKappa * d.priorIntervals + mom * d.intervals) / weight : d.priorKappa;
   return 1 + 2 * kappa * s * (1 - s) * n;
 }
 
@@ -141,13 +164,16 @@ function updateDispersion(d: DispersionSums, interval: CountInterval): void {
   d.stableTrials += ns;
 }
 
-export function emptyRatioEvidence(grid: RatioGrid = createRatioGrid(), options: { tempered?: boolean; cap?: number } = {}): RatioEvidence {
+export function emptyRatioEvidence(
+  grid: RatioGrid = createRatioGrid(),
+  options: { tempered?: boolean; cap?: number; dispersionPrior?: DispersionPrior } = {},
+): RatioEvidence {
   return {
     ...(options.cap !== undefined ? { cap: options.cap, capped: new Float64Array(grid.size - grid.center) } : {}),
     grid,
     x: 0,
     tempered: options.tempered ?? false,
-    dispersion: emptyDispersion(),
+    dispersion: emptyDispersion(options.dispersionPrior ?? DEFAULT_DISPERSION_PRIOR),
     canaryTrials: 0,
     canaryEvents: 0,
     stableTrials: 0,
@@ -370,4 +396,36 @@ export function ratioEstimate(evidence: RatioEvidence): number {
     }
   }
   return gridRatio(evidence.grid, best);
+}
+
+/**
+ * κ from one version's own history (the stable's intervals before the rollout), by the method of
+ * moments on successive differences, which a slow drift of the rate (diurnal load, a trend) does not
+ * inflate. Beta-binomial per interval with ICC κ: the interval's rate r_j = x_j / n_j has variance
+ * p(1 − p)(κ + (1 − κ)/n_j), so for adjacent intervals
+ *     E (r_j − r_{j+1})² = p(1 − p) (2κ + (1 − κ)(1/n_j + 1/n_{j+1})),
+ * and with D = Σ (r_j − r_{j+1})² / p̂(1 − p̂) and H = Σ (1/n_j + 1/n_{j+1}) over P pairs,
+ *     κ̂ = max(0, (D − H) / (2P − H)).
+ * Unbiased up to the plug-in p̂; its weight is the number of pairs. No events at all: nothing can be
+ * learned (κ does not matter where events are that rare), weight 0.
+ */
+export function estimateDispersion(intervals: readonly { trials: number; events: number }[]): DispersionPrior {
+  const usable = intervals.filter((iv) => iv.trials > 0 && iv.events >= 0 && iv.events <= iv.trials);
+  const trials = usable.reduce((a, iv) => a + iv.trials, 0);
+  const events = usable.reduce((a, iv) => a + iv.events, 0);
+  if (usable.length < 2 || events <= 0 || events >= trials) return { kappa: 0, intervals: 0 };
+  const p = events / trials;
+  let d = 0;
+  let h = 0;
+  let pairs = 0;
+  for (let j = 1; j < usable.length; j++) {
+    const a = usable[j - 1]!;
+    const b = usable[j]!;
+    const diff = a.events / a.trials - b.events / b.trials;
+    d += (diff * diff) / (p * (1 - p));
+    h += 1 / a.trials + 1 / b.trials;
+    pairs++;
+  }
+  const kappa = 2 * pairs - h > 0 ? Math.max(0, (d - h) / (2 * pairs - h)) : 0;
+  return { kappa: Math.min(1, kappa), intervals: pairs };
 }
