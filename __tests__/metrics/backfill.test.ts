@@ -10,11 +10,13 @@ import { PrometheusNotInstalledError, startPrometheus, type RunningPrometheus } 
 import { createMetricGate } from '../../src/metrics/gate.ts';
 import { metricsConfigSchema } from '../../src/metrics/config.ts';
 import { createPrometheusProvider } from '../../src/metrics/prometheus.ts';
+import { planMetric } from '../../src/metrics/plan.ts';
+import { fetchStableHistories } from '../../src/metrics/stable-history.ts';
 
 const STEP_S = 15;
-// Whole minutes, 60..30 minutes ago: old enough to sit in blocks, within the retention.
-const start = Math.floor(Date.now() / 60_000) * 60 - 3600;
-const samples = 120; // 30 minutes
+// Whole minutes, 120..60 minutes ago: old enough to sit in blocks, within the retention.
+const start = Math.floor(Date.now() / 60_000) * 60 - 7200;
+const samples = 240; // an hour: the stable's history before a rollout reads one
 const at = (start + 20 * 60) * 1000;
 
 /** Per 15 s: requests (ok, errors) and histogram increments {le: count}. */
@@ -120,6 +122,52 @@ test('cumulative counts and buckets for the sequential judges come from the same
   const byLe = Object.fromEntries(r.series.map((s) => [s.labels.le, s.value]));
   // Sample 80 (20 min after the start): 80 x the per-step increments.
   expect(byLe).toEqual({ '50': 0, '100': 8000, '250': 16000, '+Inf': 16000 });
+});
+
+test('the stable\'s history: an hour of counters gives the sequential judge one interval per analysis interval', async () => {
+  const lines: string[] = [];
+  const gate = createMetricGate({
+    config: metricsConfigSchema.parse({
+      providers: { prom: { type: 'prometheus', address: prom!.url } },
+      metrics: [{ name: 'errors', builtin: 'request-error-rate', judge: 'sequential' }],
+    }),
+    vars: { namespace: 'bf', stable: 'web', canary: 'web-canary', service: 'web' },
+    router: 'istio',
+    secrets: {},
+    log: (l) => lines.push(l),
+  });
+  // The rollout starts 59 minutes after the first sample: the lookback's first point (start - 1m)
+  // has no data, the next 60 points (one a minute) each have 4 more scrapes.
+  const end = (start + 59 * 60) * 1000;
+  await gate.beginRollout!({ steps: [50], startedAt: end, intervalMs: 60_000 });
+  const history = lines.filter((l) => l.includes('stable history'));
+  expect(history).toEqual(['metric errors: stable history from prom: 59 intervals over the last 1h (burstiness learned from it)']);
+  // The judge gets it: its evidence is tempered by the stable's intervals.
+  gate.beginStep!({ stepIndex: 0, weight: 50, stepStartedAt: end - 60_000, now: end - 60_000 });
+  await gate.check({ stepIndex: 0, weight: 50, stepStartedAt: end - 60_000, now: end - 60_000 });
+  const check = await gate.check({ stepIndex: 0, weight: 50, stepStartedAt: end - 60_000, now: end });
+  await gate.close();
+  expect(check.metrics[0]!.details?.method).toMatch(/^mixture likelihood ratio, tempered by the dispersion of the stable's last 59 intervals/);
+});
+
+test('the stable\'s history reduces each timestamp of the range answers like a check\'s instant answers', async () => {
+  const p = createPrometheusProvider({ address: prom!.url, timeoutMs: 2000, attempts: 1 });
+  const config = metricsConfigSchema.parse({ providers: { prom: { type: 'prometheus', address: prom!.url } }, metrics: [{ name: 'errors', builtin: 'request-error-rate', judge: 'sequential' }] });
+  const plan = planMetric(config.metrics[0]!, p, { vars: { namespace: 'bf', stable: 'web', canary: 'web-canary', service: 'web' }, router: 'istio' }, 1);
+  const end = (start + 59 * 60) * 1000;
+  const h = (await fetchStableHistories([plan], { end, intervalMs: 60_000, log: () => {} })).get('errors')!;
+  await p.close();
+  expect(h.map((o) => o.at)).toEqual(Array.from({ length: 61 }, (_, i) => (start + (i - 1) * 60) * 1000));
+  // Before the first sample only the errors query's `or vector(0)` answers, as a check would see it.
+  expect(h[0]!.stable).toEqual({ errors: 0 });
+  // Sample 4i: 4i x the stable's per-scrape increments (198 ok + 2 errors; buckets 100/200/200/200).
+  h.slice(1).forEach((o, i) => {
+    expect(o.stable).toEqual({
+      requests: 800 * i,
+      errors: 8 * i,
+      buckets: [{ le: 50, count: 400 * i }, { le: 100, count: 800 * i }, { le: 250, count: 800 * i }, { le: Infinity, count: 800 * i }],
+    });
+  });
 });
 
 test('a missing binary fails with the way to install it', async () => {

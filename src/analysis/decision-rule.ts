@@ -28,6 +28,12 @@ export interface DecisionRule {
    * flapping pod cannot roll back alone); Infinity = no cap.
    */
   intervalCap: number;
+  /**
+   * How far back the gate reads the stable's own counters before a rollout (range queries, one
+   * sample per analysis interval): the sequential judges learn from them how bursty the stable's
+   * events are (JudgeContext.stableHistory). A history that cannot be read is logged and skipped.
+   */
+  historyMs: number;
 }
 
 export const DEFAULT_DECISION_RULE: Readonly<DecisionRule> = Object.freeze({
@@ -39,6 +45,7 @@ export const DEFAULT_DECISION_RULE: Readonly<DecisionRule> = Object.freeze({
   quantile: 0.99,
   minRequests: 100,
   intervalCap: 1,
+  historyMs: 3_600_000,
 });
 
 /** The sequential judge's options for one metric under a rule, with the rollout's α split `metrics` ways. */

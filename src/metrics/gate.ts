@@ -23,6 +23,7 @@ import { judgeTrafficShare } from './traffic-share.ts';
 import { renderTemplate } from './template.ts';
 import { promDuration } from '../util/duration.ts';
 import { windowForScrape } from './window.ts';
+import { fetchStableHistories, type StableHistory } from './stable-history.ts';
 
 export interface MetricGateOptions extends ProviderFactoryOptions, PlanContext {
   config: MetricsConfig;
@@ -164,6 +165,8 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
   // The rollout's step weights: a step's advance target scales with its share of traffic.
   let rolloutSteps: readonly number[] = [];
   let states = new Map<string, TrackerState>();
+  // Per sequential metric: the stable's samples before the rollout (stable-history.ts).
+  let stableHistories = new Map<string, StableHistory>();
 
   async function checkMetric(plan: MetricPlan, ctx: GateContext): Promise<MetricReport & { reason?: TrackedVerdict['reason'] }> {
     const name = plan.metric.name;
@@ -180,7 +183,12 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
       const history = histories.get(name) ?? [];
       history.push({ at, canary, stable });
       histories.set(name, history);
-      const result = plan.judge(history, { earlierSteps: earlierSteps.get(name) ?? [], targetScale: exposureTargetScale(ctx.weight, rolloutSteps) });
+      const stableHistory = stableHistories.get(name);
+      const result = plan.judge(history, {
+        earlierSteps: earlierSteps.get(name) ?? [],
+        targetScale: exposureTargetScale(ctx.weight, rolloutSteps),
+        ...(stableHistory ? { stableHistory } : {}),
+      });
       tracked = trackJudgeResult(prev, result, plan.limits);
       report = {
         ...report,
@@ -209,12 +217,17 @@ export function createMetricGate(opts: MetricGateOptions): MetricGate {
   return {
     name: 'metrics',
     queries,
-    beginRollout(ctx: RolloutContext) {
+    async beginRollout(ctx: RolloutContext) {
       // A new rollout starts a new evidence process (one per rollout, not per step).
       rolloutSteps = ctx.steps;
       earlierSteps.clear();
       histories = new Map();
       states = new Map();
+      stableHistories = new Map();
+      // Before the canary exists: the stable's own history, one sample per analysis interval.
+      if (ctx.intervalMs !== undefined) {
+        stableHistories = await fetchStableHistories(plans, { end: ctx.startedAt, intervalMs: ctx.intervalMs, log: opts.log, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      }
     },
     async prepare(signal?: AbortSignal): Promise<PreflightResult> {
       const learned = await learnWindows(signal);

@@ -1,6 +1,7 @@
 /**
  * Sampling: runs a version's planned queries against its provider for one window and reduces the
- * answers to one sample (value, request and error counts, histogram buckets) for the judge.
+ * answers to one sample (value, request and error counts, histogram buckets) for the judge. The
+ * stable's history before a rollout (stable-history.ts) goes through the same reduction.
  */
 import type { HistogramBucket } from '../analysis/types.ts';
 import type { WindowedSample } from '../analysis/judges/min-requests.ts';
@@ -54,6 +55,33 @@ function toBuckets(r: QueryResult, toMs: number): HistogramBucket[] | undefined 
   return buckets.length ? buckets : undefined;
 }
 
+/** A version's answers to its planned queries at one instant: an instant query's, or one timestamp of a range query's. */
+export type VersionAnswers = { [K in keyof VersionQueries]?: QueryResult };
+
+/**
+ * The one reduction of a version's answers to a sample (instant checks and the stable's range
+ * history alike): one value per query (several series need the metric's aggregate), histogram
+ * buckets by `le`. A query without an answer leaves its field unset.
+ */
+export function reduceVersion(plan: MetricPlan, q: VersionQueries, a: VersionAnswers): WindowedSample {
+  const sample: WindowedSample = {};
+  if (a.value) {
+    const v = singleValue(a.value, plan, q.value);
+    if (v !== undefined) sample.value = v;
+  }
+  if (a.windowRequests) sample.windowRequests = singleValue(a.windowRequests, plan, q.windowRequests!) ?? 0;
+  if (a.requests) {
+    const n = singleValue(a.requests, plan, q.requests!);
+    if (n !== undefined) sample.requests = n;
+  }
+  if (a.errors) sample.errors = singleValue(a.errors, plan, q.errors!) ?? 0;
+  if (a.buckets) {
+    const b = toBuckets(a.buckets, plan.histogramToMs);
+    if (b) sample.buckets = b;
+  }
+  return sample;
+}
+
 export async function queryVersion(
   plan: MetricPlan,
   q: VersionQueries,
@@ -76,18 +104,5 @@ export async function queryVersion(
     q.errors ? run(q.errors) : undefined,
     q.buckets ? run(q.buckets) : undefined,
   ]);
-  const sample: WindowedSample = {};
-  const v = singleValue(value, plan, q.value);
-  if (v !== undefined) sample.value = v;
-  if (windowRequests) sample.windowRequests = singleValue(windowRequests, plan, q.windowRequests!) ?? 0;
-  if (requests) {
-    const n = singleValue(requests, plan, q.requests!);
-    if (n !== undefined) sample.requests = n;
-  }
-  if (errors) sample.errors = singleValue(errors, plan, q.errors!) ?? 0;
-  if (buckets) {
-    const b = toBuckets(buckets, plan.histogramToMs);
-    if (b) sample.buckets = b;
-  }
-  return sample;
+  return reduceVersion(plan, q, { value, windowRequests, requests, errors, buckets });
 }

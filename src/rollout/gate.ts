@@ -53,6 +53,8 @@ export interface RolloutContext {
   steps: readonly number[];
   /** ms epoch. */
   startedAt: number;
+  /** The time between a step's checks (analysis-interval): the runner always sets it. */
+  intervalMs?: number;
   signal?: AbortSignal;
 }
 

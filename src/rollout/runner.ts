@@ -121,7 +121,7 @@ export class RolloutRunner {
       await this.builder.finished('aborted', blocked.message, blocked.reason);
       return this.outcome('aborted', blocked.message, blocked.reason);
     }
-    await beginRollout(this.deps.gates, { steps: this.s.steps, startedAt: this.deps.now(), signal: this.deps.signal });
+    await beginRollout(this.deps.gates, { steps: this.s.steps, startedAt: this.deps.now(), intervalMs: this.s.intervalMs, signal: this.deps.signal });
     const { previousHolder } = await lock.acquire().catch(async (err: unknown) => {
       await this.builder.finished('failed', errorMessage(err), errorReason(err));
       throw err;
