@@ -49,6 +49,11 @@ test.concurrent('the README first example (inputs only) runs both built-in gates
     expect(run.lines.join('\n')).toContain(`metric error-rate (prometheus, ${DEFAULT_DECISION_RULE.judge})`);
     expect(run.lines.join('\n')).toMatch(/preflight: ok: metric "error-rate" \(prometheus\): stable/);
     expect(run.lines.join('\n')).toMatch(/preflight: ok: metric "latency-p99" \(prometheus\): stable/);
+    // Before the canary exists the sequential gates read the stable's history (one point per
+    // analysis interval over the last hour); the world's Prometheus holds only what it scraped.
+    for (const m of ['error-rate', 'latency-p99']) {
+      expect(run.lines.join('\n')).toMatch(new RegExp(`metric ${m}: stable history from prometheus: (\\d+ intervals over the last 1h \\(burstiness learned from it\\)|only \\d+ intervals over the last 1h)`));
+    }
   }
   expect({ result: good.outcome.result, reason: good.outcome.reason }).toEqual({ result: 'promoted', reason: undefined });
   expect(clusterState(world.sim, 'readme-good')).toEqual({ image: CANARY_IMAGE, weight: 0, canaryReplicas: 0, phase: 'promoted' });
