@@ -28,6 +28,8 @@ import { bucketProbabilities } from './sim.ts';
 export const PROMETHEUS_DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export const LATENCY = { median: 0.1, sigma: 0.5 };
+/** An hour of 30 s scrapes before the rollout. */
+const HISTORY_SCRAPES = 120;
 const Z95 = 1.6448536269514722;
 const Z99 = 2.3263478740408408;
 export const STABLE_P95 = LATENCY.median * Math.exp(LATENCY.sigma * Z95);
@@ -189,10 +191,17 @@ export class RolloutWorld {
     this.phase = 2 * Math.PI * rng.next();
     this.canary = new Version(bucketProbabilities(latencyCdf(w.p99Increase), PROMETHEUS_DEFAULT_BUCKETS));
     this.stable = new Version(bucketProbabilities(latencyCdf(0), PROMETHEUS_DEFAULT_BUCKETS));
-    // The stable has served for a day before the rollout (its histogram places the slow threshold).
-    const warm = Math.round(w.totalRps * 3600);
-    this.stable.serve(rng, warm, binomial(rng, warm, w.baseRate));
+    // The stable has served alone for an hour before the rollout, in the same world (bursts,
+    // incidents, restarts, gaps): its histogram places the slow threshold, and its scrapes are the
+    // history a range query over the last hour returns.
+    for (let i = 0; i < HISTORY_SCRAPES; i++) {
+      const obs = this.scrape(0);
+      this.history.push(obs.stable ? { at: obs.at, stable: obs.stable } : { at: obs.at });
+    }
   }
+
+  /** The stable's scrapes from the hour before the rollout (stable only), oldest first. */
+  readonly history: Pick<MetricObservation, 'at' | 'stable'>[] = [];
 
   private intervalErrors(n: number, p: number): number {
     if (n <= 0 || p <= 0) return 0;

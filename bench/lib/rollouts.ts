@@ -37,6 +37,8 @@ export interface StepRecord {
   seconds: number;
   /** Minimum detectable increase (relative) per metric at the step's last check. */
   mdi: Record<string, number>;
+  /** The increase each metric had to be able to detect to advance at that step. */
+  target: Record<string, number>;
 }
 
 export interface RolloutOutcome {
@@ -57,12 +59,17 @@ export function defaultJudges(options: { robust?: boolean } = {}): { name: strin
   const kinds = ['error-rate', 'latency'] as const;
   return kinds.map((kind) => ({
     name: kind,
-    judge: createSequentialJudge({ ...sequentialOptionsFor(kind, kinds.length, DEFAULT_DECISION_RULE), robust: options.robust ?? false }),
+    judge: createSequentialJudge({ ...sequentialOptionsFor(kind, kinds.length, DEFAULT_DECISION_RULE), ...(options.robust !== undefined ? { robust: options.robust } : {}) }),
   }));
 }
 
-export function runRollout(world: World, seed: number, config: RolloutConfig, judges = defaultJudges()): RolloutOutcome {
+/**
+ * One rollout. `history`: the judges get the stable's scrapes from the hour before the rollout, as
+ * the metric gate fetches them with a range query (default); false = as when that query fails.
+ */
+export function runRollout(world: World, seed: number, config: RolloutConfig, judges = defaultJudges(), options: { history?: boolean } = {}): RolloutOutcome {
   const sim = new RolloutWorld(mulberry32(seed), world, SCRAPE_MS / 1000);
+  const stableHistory = options.history === false ? undefined : sim.history;
   const badPerCanaryRequest =
     world.baseRate * (world.errorRatio - 1) + (slowShare(world.p99Increase, STABLE_P99) - slowShare(0, STABLE_P99));
   let t = 0;
@@ -93,20 +100,24 @@ export function runRollout(world: World, seed: number, config: RolloutConfig, ju
       const verdicts = judges.map(({ name, judge }) => {
         const h = history.get(name)!;
         if (h.at(-1) !== obs) h.push(obs);
-        return { name, result: judge(h, { earlierSteps: earlier.get(name)!, targetScale: exposureTargetScale(weight, config.steps) }) };
+        return {
+          name,
+          result: judge(h, { earlierSteps: earlier.get(name)!, targetScale: exposureTargetScale(weight, config.steps), ...(stableHistory ? { stableHistory } : {}) }),
+        };
       });
       const mdi = Object.fromEntries(verdicts.map((v) => [v.name, v.result.power?.minDetectableIncrease ?? Infinity]));
+      const target = Object.fromEntries(verdicts.map((v) => [v.name, v.result.power?.targetIncrease ?? Infinity]));
       const failed = verdicts.find((v) => v.result.verdict === 'fail');
       if (failed) {
-        steps.push({ weight, verdict: 'fail', seconds: (t - stepStart) / 1000, mdi });
+        steps.push({ weight, verdict: 'fail', seconds: (t - stepStart) / 1000, mdi, target });
         return finish('rollback-fail', failed.name);
       }
       if (verdicts.every((v) => v.result.verdict === 'pass')) {
-        steps.push({ weight, verdict: 'pass', seconds: (t - stepStart) / 1000, mdi });
+        steps.push({ weight, verdict: 'pass', seconds: (t - stepStart) / 1000, mdi, target });
         break;
       }
       if (t - stepStart >= config.stepTimeoutMs) {
-        steps.push({ weight, verdict: 'inconclusive', seconds: (t - stepStart) / 1000, mdi });
+        steps.push({ weight, verdict: 'inconclusive', seconds: (t - stepStart) / 1000, mdi, target });
         return finish('rollback-inconclusive');
       }
       for (let k = 0; k < checksPerInterval; k++) scrape(weight);

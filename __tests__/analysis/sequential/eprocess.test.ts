@@ -7,6 +7,8 @@ import {
   ratioConfidenceSequence,
   intervalDispersion,
   cappedLogEValue,
+  dispersionFromHistory,
+  kappaEstimate,
   type CountInterval,
 } from '../../../src/analysis/sequential/index.ts';
 import { binomial, deriveSeed, mulberry32, type RandomSource } from '../../../src/analysis/sequential/rng.ts';
@@ -179,6 +181,79 @@ describe('robust variant (evidence tempered by the estimated dispersion)', () =>
       }
     }
     expect(detected).toBeGreaterThanOrEqual(48);
+  });
+});
+
+describe("dispersion learned from the stable's history", () => {
+  /** The stable alone: n requests per interval at a rate that is p·(1 ± δ) with equal odds (ICC p δ² / (1 − p)). */
+  function stableInterval(rng: RandomSource, n: number, p: number, delta: number): { trials: number; events: number } {
+    const rate = p * (rng.next() < 0.5 ? 1 - delta : 1 + delta);
+    return { trials: n, events: binomial(rng, n, rate) };
+  }
+
+  test('κ is recovered from an hour of intervals, and is ~0 for independent errors', () => {
+    const p = 0.02;
+    const delta = 0.5;
+    const kappa = (p * delta * delta) / (1 - p);
+    const rng = mulberry32(21);
+    const bursty = Array.from({ length: 120 }, () => stableInterval(rng, 5000, p, delta));
+    const clean = Array.from({ length: 120 }, () => stableInterval(rng, 5000, p, 0));
+    expect(kappaEstimate(dispersionFromHistory(bursty))).toBeGreaterThan(0.6 * kappa);
+    expect(kappaEstimate(dispersionFromHistory(bursty))).toBeLessThan(1.5 * kappa);
+    expect(kappaEstimate(dispersionFromHistory(clean))).toBeLessThan(0.05 * kappa);
+  });
+
+  test('a slow drift of the rate (diurnal load) is not taken for burstiness', () => {
+    const rng = mulberry32(22);
+    const n = 5000;
+    // Independent errors whose rate climbs from 1 % to 2 % over the hour.
+    const drifting = Array.from({ length: 120 }, (_, j) => ({ trials: n, events: binomial(rng, n, 0.01 + (0.01 * j) / 119) }));
+    const rates = drifting.map((iv) => iv.events / n);
+    const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+    const pooled = drifting.reduce((a, iv) => a + iv.events, 0) / (n * drifting.length);
+    // What the levels' variance would call burstiness: ~8e-6 / p(1−p) ≈ 5e-4.
+    const levelKappa = (rates.reduce((a, r) => a + (r - mean) ** 2, 0) / (rates.length - 1) - pooled * (1 - pooled) / n) / (pooled * (1 - pooled));
+    expect(levelKappa).toBeGreaterThan(3e-4);
+    expect(kappaEstimate(dispersionFromHistory(drifting))).toBeLessThan(5e-5);
+  });
+
+  test('with the κ of the history, bursty A/A streams keep false alarms at or below α; untempered they do not', () => {
+    const alpha = 0.05;
+    const runs = 400;
+    const p = 0.02;
+    const delta = 0.6;
+    let temperedAlarms = 0;
+    let plainAlarms = 0;
+    for (let r = 0; r < runs; r++) {
+      const rng = mulberry32(deriveSeed(23, r));
+      const history = Array.from({ length: 120 }, () => stableInterval(rng, 2000, p, delta));
+      const plain = emptyRatioEvidence(grid);
+      const tempered = emptyRatioEvidence(grid, { tempered: true, dispersion: dispersionFromHistory(history) });
+      let tAl = false;
+      let pAl = false;
+      for (let t = 0; t < 120; t++) {
+        const c = stableInterval(rng, 200, p, delta);
+        const s = stableInterval(rng, 1800, p, delta);
+        const iv = { canaryTrials: c.trials, canaryEvents: c.events, stableTrials: s.trials, stableEvents: s.events };
+        addCountInterval(plain, iv);
+        addCountInterval(tempered, iv);
+        pAl ||= logEValueAbove(plain, grid.center, prior) >= Math.log(1 / alpha);
+        tAl ||= logEValueAbove(tempered, grid.center, prior) >= Math.log(1 / alpha);
+      }
+      if (tAl) temperedAlarms++;
+      if (pAl) plainAlarms++;
+    }
+    expect(temperedAlarms / runs).toBeLessThanOrEqual(upperLimit(alpha, runs));
+    expect(plainAlarms / runs).toBeGreaterThan(upperLimit(alpha, runs));
+  });
+
+  test("only the stable's counts move the estimate: a regressed canary cannot make its evidence look like noise", () => {
+    const start = dispersionFromHistory(Array.from({ length: 60 }, (_, j) => ({ trials: 1000, events: 10 + (j % 3) })));
+    const a = emptyRatioEvidence(grid, { tempered: true, dispersion: start });
+    const b = emptyRatioEvidence(grid, { tempered: true, dispersion: start });
+    addCountInterval(a, { canaryTrials: 100, canaryEvents: 1, stableTrials: 900, stableEvents: 9 });
+    addCountInterval(b, { canaryTrials: 100, canaryEvents: 60, stableTrials: 900, stableEvents: 9 });
+    expect(kappaEstimate(a.dispersion)).toBe(kappaEstimate(b.dispersion));
   });
 });
 

@@ -92,6 +92,37 @@ describe('error-rate judge', () => {
     expect(judge(broken, { targetScale: 50 }).verdict).toBe('fail');
   });
 
+  test("a low base rate's scaled target beyond the grid's largest ratio is searched, not reported as undetectable", () => {
+    // 0.01 % errors, a 1 % step at 200 rps scaled ×50: the target is +0.1 pp × 50 = ×501 the base
+    // rate, past the grid's ×64; 480 canary requests would show such a canary's ~24 errors, not a ×64 one's 3.
+    const history = simulateHistory(mulberry32(31), plan(8, { canaryRequests: 60, stableRequests: 5940, canaryErrorRate: 0.0001, stableErrorRate: 0.0001 }));
+    const j = createSequentialJudge({ kind: 'error-rate', alpha: 0.005, allowedIncrease: 0.5, allowedIncreaseAbs: 0.001 });
+    const r = j(history, { targetScale: 50 });
+    expect(r.power!.targetIncrease).toBeGreaterThan(64);
+    expect(Number.isFinite(r.power!.minDetectableIncrease)).toBe(true);
+    expect(r.verdict).toBe('pass');
+  });
+
+  test("with the stable's history the evidence is tempered by the burstiness it shows; robust: false opts out; a short history is not used", () => {
+    const j = (robust?: boolean) => createSequentialJudge({ kind: 'error-rate', alpha: 0.01, allowedIncrease: 0.5, ...(robust !== undefined ? { robust } : {}) });
+    const rng = mulberry32(41);
+    // An hour of the stable alone, with errors in bursts (rate ×0.2 or ×1.8 per interval).
+    const bursty = simulateHistory(
+      rng,
+      Array.from({ length: 120 }, () => ({ canaryRequests: 0, stableRequests: 3000, canaryErrorRate: 0, stableErrorRate: rng.next() < 0.5 ? 0.004 : 0.036 })),
+    ).map(({ at, stable }) => ({ at, stable }));
+    const step = simulateHistory(mulberry32(42), plan(20, { canaryRequests: 300, stableRequests: 2700, canaryErrorRate: 0.03, stableErrorRate: 0.02 }));
+    const plain = j()(step);
+    const tempered = j()(step, { stableHistory: bursty });
+    expect(tempered.details!.method).toMatch(/tempered by the burstiness of the stable's last 120 intervals before the rollout \(κ 0\.\d+\)/);
+    expect(tempered.details!.logEValue as number).toBeLessThan((plain.details!.logEValue as number) / 5);
+    expect(tempered.power!.minDetectableIncrease).toBeGreaterThan(plain.power!.minDetectableIncrease);
+    expect(j(false)(step, { stableHistory: bursty }).details!.logEValue).toBe(plain.details!.logEValue);
+    const short = j()(step, { stableHistory: bursty.slice(0, 20) });
+    expect(short.details!.logEValue).toBe(plain.details!.logEValue);
+    expect(short.details!.method).toMatch(/had 19 intervals, fewer than 30: errors assumed independent/);
+  });
+
   test('the minimum detectable increase is honest: a regression of that size is caught about 1 − β of the time', () => {
     // Healthy twin: the step's MDI after 40 intervals; then a canary regressed by exactly that.
     const p = plan(40, { canaryRequests: 300, stableRequests: 2700, canaryErrorRate: 0.01, stableErrorRate: 0.01 });

@@ -18,8 +18,12 @@ import {
   intervalDispersion,
   createRatioGrid,
   emptyRatioEvidence,
-  estimateDispersion,
-  type DispersionPrior,
+  cloneDispersion,
+  dispersionFromHistory,
+  emptyDispersion,
+  kappaEstimate,
+  NO_PRIOR,
+  type DispersionSums,
   halfNormalMixturePrior,
   logEValueAbove,
   ratioConfidenceSequence,
@@ -70,8 +74,11 @@ export interface SequentialJudgeOptions {
   /** Below this many canary requests the verdict is never 'pass' (default 100). */
   minRequests?: number;
   /**
-   * Bursty errors: temper each interval's evidence by its dispersion factor, estimated from the
-   * earlier intervals (see ratio-evidence.ts `intervalDispersion`). Slower on clean streams.
+   * Bursty errors. By default (undefined) the evidence is tempered by the dispersion the stable's
+   * history shows (`JudgeContext.stableHistory`), and is the plain binomial evidence when there is
+   * no such history. true: tempered even without history, on a cautious prior that gives way as the
+   * stable's intervals accumulate (valid under bursts, slow at high traffic). false: never tempered
+   * (errors known to be independent).
    */
   robust?: boolean;
   /**
@@ -121,7 +128,7 @@ function targetRatio(allowedIncrease: number, allowedIncreaseAbs: number | undef
 }
 
 function cloneEvidence(e: RatioEvidence): RatioEvidence {
-  return { ...e, f: Float64Array.from(e.f), dispersion: { ...e.dispersion }, ...(e.capped ? { capped: Float64Array.from(e.capped) } : {}) };
+  return { ...e, f: Float64Array.from(e.f), dispersion: cloneDispersion(e.dispersion), ...(e.capped ? { capped: Float64Array.from(e.capped) } : {}) };
 }
 
 const sameInterval = (a: CountInterval, b: CountInterval): boolean =>
@@ -163,23 +170,35 @@ function incrementalEvidence(grid: RatioGrid) {
   };
 }
 
-/** Evidence of the rollout's earlier steps, cached on their (unchanging) intervals and dispersion prior. */
+/** Evidence of the rollout's earlier steps, cached on their (unchanging) intervals and the dispersion it starts from. */
 function priorEvidenceCache(grid: RatioGrid, cap: number | undefined) {
-  let cache: { intervals: CountInterval[]; tempered: boolean; prior: DispersionPrior | undefined; evidence: RatioEvidence } | undefined;
-  return (intervals: readonly CountInterval[], tempered: boolean, prior: DispersionPrior | undefined): RatioEvidence => {
+  let cache: { intervals: CountInterval[]; tempered: boolean; start: DispersionSums | undefined; evidence: RatioEvidence } | undefined;
+  return (intervals: readonly CountInterval[], tempered: boolean, start: DispersionSums | undefined): RatioEvidence => {
     if (
       cache &&
       cache.tempered === tempered &&
-      cache.prior?.kappa === prior?.kappa &&
-      cache.prior?.intervals === prior?.intervals &&
+      cache.start === start &&
       cache.intervals.length === intervals.length &&
       cache.intervals.every((iv, i) => sameInterval(iv, intervals[i]!))
     )
       return cache.evidence;
-    const evidence = emptyRatioEvidence(grid, { tempered, ...(cap !== undefined ? { cap } : {}), ...(prior ? { dispersionPrior: prior } : {}) });
+    const evidence = emptyRatioEvidence(grid, { tempered, ...(cap !== undefined ? { cap } : {}), ...(start ? { dispersion: start } : {}) });
     for (const iv of intervals) addCountInterval(evidence, iv);
-    cache = { intervals: [...intervals], tempered, prior, evidence };
+    cache = { intervals: [...intervals], tempered, start, evidence };
     return evidence;
+  };
+}
+
+/** The stable's dispersion sums from its history, cached on the history array and the threshold. */
+function historyDispersionCache(kind: SequentialKind) {
+  let cache: { history: object; length: number; threshold: number | undefined; sums: DispersionSums | undefined; intervals: number } | undefined;
+  return (history: JudgeContext['stableHistory'], threshold: number | undefined): { sums: DispersionSums | undefined; intervals: number } => {
+    if (!history) return { sums: undefined, intervals: 0 };
+    if (cache && cache.history === history && cache.length === history.length && cache.threshold === threshold) return cache;
+    const intervals = versionIntervals(history.map((o) => o.stable), kind, threshold);
+    const sums = intervals.length >= MIN_HISTORY_INTERVALS ? dispersionFromHistory(intervals) : undefined;
+    cache = { history, length: history.length, threshold, sums, intervals: intervals.length };
+    return cache;
   };
 }
 
@@ -207,7 +226,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
   const failAlpha = opts.alpha;
   const beta = opts.beta ?? DEFAULT_BETA;
   const passAlpha = opts.passAlpha ?? 0.05;
-  const robust = opts.robust ?? false;
+  const robust = opts.robust;
   const cap = opts.intervalCap === undefined || opts.intervalCap === Infinity ? undefined : opts.intervalCap;
   // With a cap, rejecting needs at least this many intervals: a step may not advance before.
   const minIntervals = cap !== undefined ? Math.ceil(Math.log(1 / failAlpha) / cap) : 1;
@@ -218,6 +237,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
   const logPrior = halfNormalMixturePrior(grid);
   const threshold = Math.log(1 / failAlpha);
   const priorEvidence = priorEvidenceCache(grid, cap);
+  const historyDispersion = historyDispersionCache(opts.kind);
   const stepEvidence = incrementalEvidence(grid);
   const absText = opts.allowedIncreaseAbs ? ` or +${fmt(100 * opts.allowedIncreaseAbs)} pp` : '';
   const thresholdText = `rollback at e-value >= ${fmt(1 / failAlpha)}; advance when +${fmt(100 * opts.allowedIncrease)}%${absText} would be caught with ${fmt(100 * (1 - beta))}% power`;
@@ -238,19 +258,23 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     if (!sawStable) {
       return { verdict: 'inconclusive', explanation: `no stable data to compare the canary with (${opts.kind})`, threshold: thresholdText };
     }
-    // Dispersion learned from the stable's own history before the rollout (docs/sequential.md,
-    // "Bursts"): with it the evidence is tempered by what the stable's bursts showed; without it,
-    // robust: true tempers on a cautious prior and the plain evidence is used otherwise.
-    const historyIntervals = context?.stableHistory ? versionIntervals(context.stableHistory.map((o) => o.stable), opts.kind, latencyThreshold) : [];
-    const learned = historyIntervals.length >= MIN_HISTORY_INTERVALS ? estimateDispersion(historyIntervals) : undefined;
-    const tempered = robust || learned !== undefined;
-    const method = learned
-      ? `mixture likelihood ratio, tempered by the dispersion of the stable's last ${historyIntervals.length} intervals (κ ${fmt(learned.kappa)})`
-      : robust
-        ? 'mixture likelihood ratio, tempered by the estimated dispersion'
-        : 'mixture likelihood ratio';
+    // Bursts (docs/sequential.md, "Bursts"): with the stable's history before the rollout the
+    // evidence is tempered by the dispersion its intervals show (and those it serves during the
+    // rollout); `robust: false` opts out. Without history it is the plain evidence with the
+    // per-interval cap, unless `robust: true` asks for tempering on a cautious prior.
+    const learned = historyDispersion(context?.stableHistory, latencyThreshold);
+    const start = learned.sums && robust !== false ? learned.sums : robust === true ? emptyDispersion() : robust === undefined ? emptyDispersion(NO_PRIOR) : undefined;
+    const tempered = start !== undefined;
+    const kappaNow = tempered ? kappaEstimate(start) : 0;
+    const method = learned.sums && tempered
+      ? `mixture likelihood ratio, tempered by the burstiness of the stable's last ${learned.intervals} intervals before the rollout (κ ${fmt(kappaNow)})`
+      : tempered
+        ? `mixture likelihood ratio, tempered by a cautious burstiness prior (κ ${fmt(kappaNow)}) until the stable's own intervals show its dispersion`
+        : context?.stableHistory
+          ? `mixture likelihood ratio (the stable's history had ${learned.intervals} intervals, fewer than ${MIN_HISTORY_INTERVALS}: errors assumed independent)`
+          : 'mixture likelihood ratio';
     const earlierIntervals = extracted.slice(0, -1).flatMap((e) => e.intervals);
-    const prior = priorEvidence(earlierIntervals, tempered, learned);
+    const prior = priorEvidence(earlierIntervals, tempered, start);
     const { evidence: e, exposure } = stepEvidence(prior, current.intervals);
     if (e.canaryTrials + e.uncomparedCanaryTrials === 0 && current.intervals.length === 0) {
       return { verdict: 'inconclusive', explanation: `${opts.kind}: ${current.missing ?? 'no data'}`, threshold: thresholdText };
@@ -272,7 +296,11 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     const target = 1 + (configuredTarget - 1) * scale;
     const targetText = scale > 1 ? `+${fmt(100 * (target - 1))}% (the configured +${fmt(100 * (configuredTarget - 1))}% × ${fmt(scale)} for this step's smaller share of traffic)` : `+${fmt(100 * (target - 1))}%`;
     const stepCompared = exposure.canaryRequests > 0;
-    const mdr = stepCompared && Number.isFinite(baseRate) ? minimumDetectableRatio({ prior, step: exposure, baseRate, logPrior, threshold }, beta) : Infinity;
+    // Search up to the step's target even past the grid's largest ratio (a low base rate's scaled
+    // target can be ×500): the test still rejects such a regression, at the grid's edge. A rate
+    // cannot exceed 1, so neither can the ratio exceed 1/baseRate.
+    const searchTo = Number.isFinite(baseRate) ? Math.max(grid.maxRatio, Math.min(target, 1 / baseRate)) : grid.maxRatio;
+    const mdr = stepCompared && Number.isFinite(baseRate) ? minimumDetectableRatio({ prior, step: exposure, baseRate, logPrior, threshold }, beta, searchTo) : Infinity;
     const mdiText = Number.isFinite(mdr)
       ? `+${formatPercentOfFraction(mdr - 1)} (${formatPercentOfFraction(baseRate)} → ${formatPercentOfFraction(baseRate * mdr)})`
       : 'none (too few requests or events)';
@@ -285,8 +313,10 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     const numbers =
       `canary ${what} ${pct(e.canaryEvents, e.canaryTrials)} (${e.canaryEvents}/${e.canaryTrials}) vs stable ${pct(e.stableEvents, e.stableTrials)} (${e.stableEvents}/${e.stableTrials})${latencyNote} this ${scope}; ` +
       `ratio ${fmt(estimate)}, CS [${fmt(ciLower)}, ${fmt(ciUpper)}]; e-value ${fmt(eValue)}`;
-    const stepCanary = exposure.canaryRequests;
-    const stepIntervals = current.intervals.filter((iv) => iv.canaryTrials > 0 && iv.stableTrials > 0).length;
+    // Requests as served (the exposure's counts are on the tempered scale, for the power).
+    const comparedNow = current.intervals.filter((iv) => iv.canaryTrials > 0 && iv.stableTrials > 0);
+    const stepCanary = comparedNow.reduce((a, iv) => a + iv.canaryTrials, 0);
+    const stepIntervals = comparedNow.length;
     const stableIdle = !stepCompared && current.intervals.some((iv) => iv.canaryTrials > 0) && current.intervals.every((iv) => iv.stableTrials <= 0);
     let verdict: JudgeResult['verdict'];
     let tail: string;

@@ -33,11 +33,13 @@ export interface RatioGrid {
   step: number;
   center: number;
   size: number;
+  /** ρ at the grid's top (its bottom is 1/maxRatio). */
+  maxRatio: number;
 }
 
 export function createRatioGrid(step = 0.01, maxRatio = 64): RatioGrid {
   const center = Math.ceil(Math.log(maxRatio) / step);
-  return { step, center, size: 2 * center + 1 };
+  return { step, center, size: 2 * center + 1, maxRatio: Math.exp(center * step) };
 }
 
 function gridRatio(grid: RatioGrid, k: number): number {
@@ -78,102 +80,123 @@ export interface RatioEvidence {
   readonly ratios: Float64Array;
 }
 
+/**
+ * Running sums of the dispersion estimate: successive differences of the **stable's** interval rates
+ * (see `kappaEstimate`), from its history before the rollout and then from its intervals in the
+ * rollout. Only the stable's counts enter, so a regressed canary cannot make its own evidence look
+ * like noise.
+ */
 export interface DispersionSums {
-  intervals: number;
-  /** Σ (r_j² − v_j) and Σ v_j · 2 s_j (1 − s_j) N_j (method of moments for κ). */
-  excess: number;
-  scale: number;
-  /** Pooled counts for the residuals' centring ratio. */
-  canaryEvents: number;
-  canaryTrials: number;
-  stableEvents: number;
-  stableTrials: number;
-  /** Prior of κ and its weight in intervals (see `DispersionPrior`). */
+  /** Adjacent pairs of stable intervals, Σ (r_j − r_{j+1})², Σ (1/n_j + 1/n_{j+1}). */
+  pairs: number;
+  squares: number;
+  inverses: number;
+  /** Pooled stable counts (p̂). */
+  events: number;
+  trials: number;
+  /** The last stable interval's rate and requests, to pair with the next one (undefined: none yet). */
+  last?: { rate: number; trials: number };
+  /** Prior of κ and its weight in pairs (see `DispersionPrior`). */
   priorKappa: number;
   priorIntervals: number;
 }
 
 /**
- * What is known of the dispersion before the rollout: κ (the intra-class correlation of one
- * version's events within an interval) and how many intervals that knowledge is worth. Learned from
- * the stable's own history (`estimateDispersion`); without it, `DEFAULT_DISPERSION_PRIOR`.
+ * What is assumed of the dispersion before any of the stable's intervals are seen: κ (the
+ * intra-class correlation of one version's events within an interval) with the weight of so many
+ * pairs of intervals.
  */
 export interface DispersionPrior {
   kappa: number;
   intervals: number;
 }
 
-const emptyDispersion = (prior: DispersionPrior): DispersionSums => ({
-  intervals: 0,
-  excess: 0,
-  scale: 0,
-  canaryEvents: 0,
-  canaryTrials: 0,
-  stableEvents: 0,
-  stableTrials: 0,
-  priorKappa: prior.kappa,
-  priorIntervals: prior.intervals,
-});
-
 /**
- * Prior of the dispersion estimate: κ0 with the weight of `KAPPA_PRIOR_INTERVALS` intervals. Bursts
- * are heavy-tailed, so a few intervals underestimate κ; the tempered evidence starts by assuming
- * real burstiness (κ0 = 0.03: at 2,000 rps and a 1 % canary share an interval's variance is ×36 the
- * binomial one) and learns κ from the rollout's own residuals.
+ * The prior when the stable's history before the rollout is not available: bursts are heavy-tailed,
+ * so a few intervals underestimate κ; the tempered evidence starts by assuming real burstiness
+ * (κ0 = 0.03: at 2,000 rps and a 1 % canary share an interval's variance is ×36 the binomial one)
+ * and gives way as the stable's own intervals accumulate during the rollout. With an hour of history
+ * there is no prior: the history is the knowledge.
  */
 export const DEFAULT_DISPERSION_PRIOR: Readonly<DispersionPrior> = Object.freeze({ kappa: 0.03, intervals: 10 });
+export const NO_PRIOR: Readonly<DispersionPrior> = Object.freeze({ kappa: 0, intervals: 0 });
+
+export function emptyDispersion(prior: DispersionPrior = DEFAULT_DISPERSION_PRIOR): DispersionSums {
+  return { pairs: 0, squares: 0, inverses: 0, events: 0, trials: 0, priorKappa: prior.kappa, priorIntervals: prior.intervals };
+}
+
+/** Adds one stable interval (requests, events) to the sums; an interval without requests is skipped. */
+export function addStableInterval(d: DispersionSums, trials: number, events: number): DispersionSums {
+  if (!(trials > 0) || !(events >= 0)) return d;
+  const rate = Math.min(events, trials) / trials;
+  if (d.last) {
+    const diff = d.last.rate - rate;
+    d.pairs++;
+    d.squares += diff * diff;
+    d.inverses += 1 / d.last.trials + 1 / trials;
+  }
+  d.last = { rate, trials };
+  d.events += Math.min(events, trials);
+  d.trials += trials;
+  return d;
+}
 
 /**
- * The interval's dispersion factor φ_i ≥ 1, from the intervals before it only (predictable), for
- * tempering its log-likelihood ratio by 1/φ_i. Model (beta-binomial per version and interval, with
- * intra-class correlation κ): the linear residual r_i = x_c − θ m has variance ≈ v_i (1 + 2κ s(1−s) N)
- * with v_i = θ(1−θ) m_i its Poisson value and N the interval's requests, so
- *     φ_i = 1 + 2 κ̂ s_i (1 − s_i) N_i,
- * κ̂ = (κ0 n0 + n κ_mom) / (n0 + n), κ_mom = max(0, Σ (r_j² − v_j) / Σ v_j 2 s_j (1 − s_j) N_j),
- * with residuals centred at the pooled ratio of the earlier intervals (a regression does not
- * inflate κ̂).
+ * κ̂ from the sums, by the method of moments on successive differences, which a slow drift of the
+ * rate (diurnal load, a trend) does not inflate. Beta-binomial per interval with ICC κ: the
+ * interval's rate r_j = x_j / n_j has variance p(1 − p)(κ + (1 − κ)/n_j), so for adjacent intervals
+ *     E (r_j − r_{j+1})² = p(1 − p) (2κ + (1 − κ)(1/n_j + 1/n_{j+1})),
+ * and with D = Σ (r_j − r_{j+1})² / p̂(1 − p̂) and H = Σ (1/n_j + 1/n_{j+1}) over P pairs,
+ *     κ̂ = max(0, (D − H) / (2P − H)),
+ * combined with the prior as (κ0 P0 + κ̂ P) / (P0 + P). Without events nothing is learned (κ does
+ * not matter where events are that rare): κ̂ = 0.
+ */
+export function kappaEstimate(d: DispersionSums): number {
+  const p = d.trials > 0 ? d.events / d.trials : 0;
+  const denominator = 2 * d.pairs - d.inverses;
+  const learned = p > 0 && p < 1 && denominator > 0 ? Math.min(1, Math.max(0, (d.squares / (p * (1 - p)) - d.inverses) / denominator)) : 0;
+  const weight = d.priorIntervals + d.pairs;
+  return weight > 0 ? (d.priorKappa * d.priorIntervals + learned * d.pairs) / weight : d.priorKappa;
+}
+
+/**
+ * The sums after the stable's history before the rollout (its per-interval counts, oldest first):
+ * no prior, the history is the knowledge.
+ */
+export function dispersionFromHistory(intervals: readonly { trials: number; events: number }[]): DispersionSums {
+  const d = emptyDispersion(NO_PRIOR);
+  for (const iv of intervals) addStableInterval(d, iv.trials, iv.events);
+  return d;
+}
+
+/**
+ * The interval's dispersion factor φ_i ≥ 1, from the stable's intervals before it only
+ * (predictable), for tempering its log-likelihood ratio by 1/φ_i. Model (beta-binomial per version
+ * and interval, with intra-class correlation κ): the linear residual x_c − s m has variance
+ * ≈ v_i (1 + 2κ s(1−s) N) with v_i = s(1−s) m_i its Poisson value and N the interval's requests, so
+ *     φ_i = 1 + 2 κ̂ s_i (1 − s_i) N_i.
  */
 export function intervalDispersion(d: DispersionSums, interval: CountInterval): number {
   const { canaryTrials: nc, stableTrials: ns } = interval;
   const n = nc + ns;
   const s = nc / n;
-  const mom = d.scale > 0 ? Math.max(0, d.excess / d.scale) : 0;
-  const weight = d.priorIntervals + d.intervals;
-  const kappa = weight > 0 ? (d.priorKappa * d.priorIntervals + mom * d.intervals) / weight : d.priorKappa;
-  return 1 + 2 * kappa * s * (1 - s) * n;
+  return 1 + 2 * kappaEstimate(d) * s * (1 - s) * n;
 }
 
-function updateDispersion(d: DispersionSums, interval: CountInterval): void {
-  const { canaryTrials: nc, canaryEvents: xc, stableTrials: ns, stableEvents: xs } = interval;
-  const n = nc + ns;
-  const s = nc / n;
-  const m = xc + xs;
-  const ratio =
-    d.canaryTrials > 0 && d.stableTrials > 0 && d.canaryEvents > 0 && d.stableEvents > 0
-      ? d.canaryEvents / d.canaryTrials / (d.stableEvents / d.stableTrials)
-      : 1;
-  const theta = (ratio * s) / (ratio * s + 1 - s);
-  const r = xc - theta * m;
-  const v = theta * (1 - theta) * m;
-  d.intervals++;
-  d.excess += r * r - v;
-  d.scale += v * 2 * s * (1 - s) * n;
-  d.canaryEvents += xc;
-  d.canaryTrials += nc;
-  d.stableEvents += xs;
-  d.stableTrials += ns;
+export function cloneDispersion(d: DispersionSums): DispersionSums {
+  return { ...d, ...(d.last ? { last: { ...d.last } } : {}) };
 }
 
 export function emptyRatioEvidence(
   grid: RatioGrid = createRatioGrid(),
-  options: { tempered?: boolean; cap?: number; dispersionPrior?: DispersionPrior } = {},
+  options: { tempered?: boolean; cap?: number; dispersion?: DispersionSums } = {},
 ): RatioEvidence {
   return {
     ...(options.cap !== undefined ? { cap: options.cap, capped: new Float64Array(grid.size - grid.center) } : {}),
     grid,
     x: 0,
     tempered: options.tempered ?? false,
-    dispersion: emptyDispersion(options.dispersionPrior ?? DEFAULT_DISPERSION_PRIOR),
+    dispersion: options.dispersion ? cloneDispersion(options.dispersion) : emptyDispersion(),
     canaryTrials: 0,
     canaryEvents: 0,
     stableTrials: 0,
@@ -207,7 +230,7 @@ export function addCountInterval(evidence: RatioEvidence, interval: CountInterva
   evidence.canaryEvents += xc;
   evidence.stableEvents += xs;
   const phi = evidence.tempered ? intervalDispersion(evidence.dispersion, interval) : 1;
-  updateDispersion(evidence.dispersion, interval);
+  addStableInterval(evidence.dispersion, ns, xs);
   const m = xc + xs;
   if (m <= 0) return evidence;
   evidence.informativeIntervals++;
@@ -398,34 +421,3 @@ export function ratioEstimate(evidence: RatioEvidence): number {
   return gridRatio(evidence.grid, best);
 }
 
-/**
- * κ from one version's own history (the stable's intervals before the rollout), by the method of
- * moments on successive differences, which a slow drift of the rate (diurnal load, a trend) does not
- * inflate. Beta-binomial per interval with ICC κ: the interval's rate r_j = x_j / n_j has variance
- * p(1 − p)(κ + (1 − κ)/n_j), so for adjacent intervals
- *     E (r_j − r_{j+1})² = p(1 − p) (2κ + (1 − κ)(1/n_j + 1/n_{j+1})),
- * and with D = Σ (r_j − r_{j+1})² / p̂(1 − p̂) and H = Σ (1/n_j + 1/n_{j+1}) over P pairs,
- *     κ̂ = max(0, (D − H) / (2P − H)).
- * Unbiased up to the plug-in p̂; its weight is the number of pairs. No events at all: nothing can be
- * learned (κ does not matter where events are that rare), weight 0.
- */
-export function estimateDispersion(intervals: readonly { trials: number; events: number }[]): DispersionPrior {
-  const usable = intervals.filter((iv) => iv.trials > 0 && iv.events >= 0 && iv.events <= iv.trials);
-  const trials = usable.reduce((a, iv) => a + iv.trials, 0);
-  const events = usable.reduce((a, iv) => a + iv.events, 0);
-  if (usable.length < 2 || events <= 0 || events >= trials) return { kappa: 0, intervals: 0 };
-  const p = events / trials;
-  let d = 0;
-  let h = 0;
-  let pairs = 0;
-  for (let j = 1; j < usable.length; j++) {
-    const a = usable[j - 1]!;
-    const b = usable[j]!;
-    const diff = a.events / a.trials - b.events / b.trials;
-    d += (diff * diff) / (p * (1 - p));
-    h += 1 / a.trials + 1 / b.trials;
-    pairs++;
-  }
-  const kappa = 2 * pairs - h > 0 ? Math.max(0, (d - h) / (2 * pairs - h)) : 0;
-  return { kappa: Math.min(1, kappa), intervals: pairs };
-}
