@@ -216,7 +216,7 @@ describe('hostile values, by name', () => {
     ['a step above max-weight', { steps: '10,60', 'max-weight': '50' }, /input 'steps': has a weight above max-weight 50/],
     ['steps together with step-weight', { steps: '10,50', 'step-weight': '10' }, /input 'step-weight': cannot be combined with steps/],
     ['a fractional step', { steps: '12.5,50' }, /input 'steps': each step must be a whole percentage/],
-    ['a negative duration', { timeout: '-5m' }, /input 'timeout': must be a duration like "30m"/],
+    ['a negative duration', { timeout: '-5m' }, /input 'timeout': must be a duration like "60m"/],
     ['a duration without a unit or number', { 'settle-time': 'soon' }, /input 'settle-time': must be a duration like "30s"/],
     ['an unknown router', { router: 'linkerd2' }, /input 'router': must be one of istio, replicas/],
     ['canary-replicas of 0', { 'canary-replicas': '0' }, /input 'canary-replicas'/],

@@ -147,7 +147,7 @@ test('the stable\'s history: an hour of counters gives the sequential judge one 
   await gate.check({ stepIndex: 0, weight: 50, stepStartedAt: end - 60_000, now: end - 60_000 });
   const check = await gate.check({ stepIndex: 0, weight: 50, stepStartedAt: end - 60_000, now: end });
   await gate.close();
-  expect(check.metrics[0]!.details?.method).toMatch(/^mixture likelihood ratio, tempered by the dispersion of the stable's last 59 intervals/);
+  expect(check.metrics[0]!.details?.method).toMatch(/^mixture likelihood ratio, tempered by the burstiness of the stable's last 59 intervals before the rollout/);
 });
 
 test('the stable\'s history reduces each timestamp of the range answers like a check\'s instant answers', async () => {

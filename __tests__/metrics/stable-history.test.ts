@@ -80,7 +80,7 @@ describe('fetchStableHistories', () => {
     const lines: string[] = [];
     const got = await fetchStableHistories([planFor(short as PrometheusProvider)], { end: END, intervalMs: STEP, log: (l) => lines.push(l) });
     expect(got.size).toBe(0);
-    expect(lines).toEqual(['metric errors: stable history from prom: only 10 intervals over the last 1h (needs 30 of 30s); running without it (the judge uses its plain evidence)']);
+    expect(lines).toEqual(['metric errors: stable history from prom: only 10 intervals over the last 1h (needs 30 of 30s); running without it (the judge learns the burstiness from the stable during the rollout)']);
   });
 
   test('no data for the stable\'s requests: a log line and no history', async () => {
@@ -89,7 +89,7 @@ describe('fetchStableHistories', () => {
     const lines: string[] = [];
     const got = await fetchStableHistories([planFor(empty as PrometheusProvider)], { end: END, intervalMs: STEP, log: (l) => lines.push(l) });
     expect(got.size).toBe(0);
-    expect(lines).toEqual(["metric errors: stable history from prom: no data for the stable's requests over the last 1h; running without it (the judge uses its plain evidence)"]);
+    expect(lines).toEqual(["metric errors: stable history from prom: no data for the stable's requests over the last 1h; running without it (the judge learns the burstiness from the stable during the rollout)"]);
   });
 
   test('several series without an aggregate: the same error as a check, as a log line', async () => {
@@ -109,7 +109,7 @@ describe('fetchStableHistories', () => {
     const got = await fetchStableHistories([{ ...plan, provider: datadog }], { end: END, intervalMs: STEP, log: (l) => lines.push(l) });
     expect(got.size).toBe(0);
     expect(ranges).toHaveLength(0);
-    expect(lines).toEqual(['metric errors: stable history from dd: not available for a datadog provider (no range queries of cumulative counts); running without it (the judge uses its plain evidence)']);
+    expect(lines).toEqual(['metric errors: stable history from dd: not available for a datadog provider (no range queries of cumulative counts); running without it (the judge learns the burstiness from the stable during the rollout)']);
   });
 
   test('metrics that are not sequential query nothing', async () => {
@@ -195,7 +195,7 @@ describe('the metric gate hands the stable\'s history to the sequential judge', 
     const m = await rollout(g, w);
     expect(w.seen.filter((s) => s.startsWith('/api/v1/query_range'))).toHaveLength(3);
     expect(lines).toContain('metric errors: stable history from prom: 40 intervals over the last 1h (burstiness learned from it)');
-    expect(m.details?.method).toMatch(/^mixture likelihood ratio, tempered by the dispersion of the stable's last 40 intervals \(κ [\d.]+\)$/);
+    expect(m.details?.method).toMatch(/^mixture likelihood ratio, tempered by the burstiness of the stable's last 40 intervals before the rollout and those since \(κ [\d.]+\)$/);
     expect(m.verdict).not.toBe('fail');
   });
 
@@ -205,11 +205,11 @@ describe('the metric gate hands the stable\'s history to the sequential judge', 
     const m = await rollout(g, w);
     const history = lines.filter((l) => l.includes('stable history'));
     expect(history).toEqual([
-      'metric errors: stable history from prom: could not be read (prom: HTTP 503 (overloaded).); running without it (the judge uses its plain evidence)',
+      'metric errors: stable history from prom: could not be read (prom: HTTP 503 (overloaded).); running without it (the judge learns the burstiness from the stable during the rollout)',
     ]);
     // Retried as any query (retries: 2 attempts), then given up: the other range queries are not sent.
     expect(w.seen.filter((s) => s.startsWith('/api/v1/query_range'))).toHaveLength(2);
-    expect(m.details?.method).toBe('mixture likelihood ratio');
+    expect(m.details?.method).toMatch(/^mixture likelihood ratio, tempered by the burstiness of the stable's intervals in this rollout \(κ [\d.]+\)$/);
     expect(['continue', 'pass']).toContain(m.verdict);
   });
 

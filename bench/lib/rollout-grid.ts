@@ -237,7 +237,7 @@ const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 export function printGrid(results: readonly CellResult[], config: RolloutConfig): void {
   console.log(
-    `\n== Whole rollouts, default configuration: steps ${config.steps.join(',')}; settle ${config.settleMs / 1000}s; checks every ${config.intervalMs / 1000}s; step-timeout ${config.stepTimeoutMs / 1000}s; ` +
+    `\n== Whole rollouts, default configuration: steps ${config.steps.join(',')}; settle ${config.settleMs / 1000}s; checks every ${config.intervalMs / 1000}s; step-timeout ${config.stepTimeoutMs / 1000}s; timeout ${config.timeoutMs / 1000}s; ` +
       `rule: α ${DEFAULT_DECISION_RULE.alpha} per rollout (error rate + latency), β ${DEFAULT_DECISION_RULE.beta}, +${100 * DEFAULT_DECISION_RULE.allowedIncrease}% or +${100 * DEFAULT_DECISION_RULE.allowedIncreaseAbs} pp`,
   );
   console.log('   world: 30 s scrapes, diurnal load ±50%, a pod restart per version every ~50 min, 3% scrape gaps, real canary share 0.7–1.3 × weight, latency on Prometheus default buckets');

@@ -18,6 +18,8 @@ export interface RolloutConfig {
   settleMs: number;
   intervalMs: number;
   stepTimeoutMs: number;
+  /** The rollout's overall limit (`timeout`): reaching it rolls back. */
+  timeoutMs: number;
 }
 
 /** What a runner does with a config that sets nothing but the deployment and the image. */
@@ -28,6 +30,7 @@ export function defaultRolloutConfig(): RolloutConfig {
     settleMs: c['settle-time'],
     intervalMs: c['analysis-interval'],
     stepTimeoutMs: c['step-timeout'],
+    timeoutMs: c.timeout,
   };
 }
 
@@ -42,6 +45,7 @@ export interface StepRecord {
 }
 
 export interface RolloutOutcome {
+  /** rollback-inconclusive: a step timed out undecided, or the rollout reached its overall timeout. */
   decision: 'promote' | 'rollback-fail' | 'rollback-inconclusive';
   seconds: number;
   /** Canary requests served until the decision. */
@@ -116,7 +120,7 @@ export function runRollout(world: World, seed: number, config: RolloutConfig, ju
         steps.push({ weight, verdict: 'pass', seconds: (t - stepStart) / 1000, mdi, target });
         break;
       }
-      if (t - stepStart >= config.stepTimeoutMs) {
+      if (t - stepStart >= config.stepTimeoutMs || t >= config.timeoutMs) {
         steps.push({ weight, verdict: 'inconclusive', seconds: (t - stepStart) / 1000, mdi, target });
         return finish('rollback-inconclusive');
       }

@@ -59,7 +59,7 @@ async function stableHistory(plan: MetricPlan & { stable: VersionQueries }, opts
   const lookbackMs = opts.lookbackMs ?? DEFAULT_DECISION_RULE.historyMs;
   const span = `the last ${promDuration(lookbackMs)}`;
   const who = `metric ${plan.metric.name}: stable history from ${plan.provider.name}`;
-  const without = 'running without it (the judge uses its plain evidence)';
+  const without = 'running without it (the judge learns the burstiness from the stable during the rollout)';
   if (!canQueryRange(plan.provider)) {
     opts.log(`${who}: not available for a ${plan.provider.type} provider (no range queries of cumulative counts); ${without}`);
     return undefined;

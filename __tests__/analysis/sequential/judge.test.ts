@@ -4,6 +4,8 @@ import {
   addCountInterval,
   createRatioGrid,
   emptyRatioEvidence,
+  emptyDispersion,
+  NO_PRIOR,
   extractIntervals,
   halfNormalMixturePrior,
   logEValueAbove,
@@ -114,13 +116,17 @@ describe('error-rate judge', () => {
     const step = simulateHistory(mulberry32(42), plan(20, { canaryRequests: 300, stableRequests: 2700, canaryErrorRate: 0.03, stableErrorRate: 0.02 }));
     const plain = j()(step);
     const tempered = j()(step, { stableHistory: bursty });
-    expect(tempered.details!.method).toMatch(/tempered by the burstiness of the stable's last 120 intervals before the rollout \(κ 0\.\d+\)/);
+    expect(tempered.details!.method).toMatch(/tempered by the burstiness of the stable's last 120 intervals before the rollout and those since \(κ 0\.\d+\)/);
     expect(tempered.details!.logEValue as number).toBeLessThan((plain.details!.logEValue as number) / 5);
     expect(tempered.power!.minDetectableIncrease).toBeGreaterThan(plain.power!.minDetectableIncrease);
-    expect(j(false)(step, { stableHistory: bursty }).details!.logEValue).toBe(plain.details!.logEValue);
+    // Opting out gives the untempered evidence; a short history is not used (the stable's own
+    // intervals in the rollout are, as without history).
+    const untempered = j(false)(step, { stableHistory: bursty });
+    expect(untempered.details!.method).toBe('mixture likelihood ratio');
+    expect(untempered.details!.logEValue as number).toBeGreaterThan(tempered.details!.logEValue as number);
     const short = j()(step, { stableHistory: bursty.slice(0, 20) });
     expect(short.details!.logEValue).toBe(plain.details!.logEValue);
-    expect(short.details!.method).toMatch(/had 19 intervals, fewer than 30: errors assumed independent/);
+    expect(short.details!.method).toMatch(/in this rollout \(κ [\d.]+\) \(the stable's history had 19 intervals, fewer than 30\)$/);
   });
 
   test('the minimum detectable increase is honest: a regression of that size is caught about 1 − β of the time', () => {
@@ -168,7 +174,8 @@ describe('error-rate judge', () => {
   test('the judge computes the same e-value as the incremental machinery the benchmark uses', () => {
     const history = simulateHistory(mulberry32(3), plan(25, { canaryErrorRate: 0.02 }));
     const grid = createRatioGrid();
-    const ev = emptyRatioEvidence(grid);
+    // The default judge: tempered by the burstiness of the stable's intervals (none learned before them).
+    const ev = emptyRatioEvidence(grid, { tempered: true, dispersion: emptyDispersion(NO_PRIOR) });
     for (const iv of extractIntervals(history, 'error-rate').intervals) addCountInterval(ev, iv);
     const expected = logEValueAbove(ev, grid.center, halfNormalMixturePrior(grid));
     expect(Number(judge(history).details?.logEValue)).toBeCloseTo(expected, 10);
@@ -253,7 +260,7 @@ describe('error-rate judge', () => {
   test('earlier steps carry their evidence into the rollout\'s e-value (one process per rollout)', () => {
     const steps = [0, 1, 2].map((k) => simulateHistory(mulberry32(deriveSeed(15, k)), plan(8, { canaryErrorRate: 0.02 }), { start: 1_700_000_000_000 + k * 600_000 }));
     const all = judge(steps[2]!, { earlierSteps: [steps[0]!, steps[1]!] });
-    const evidence = emptyRatioEvidence(createRatioGrid());
+    const evidence = emptyRatioEvidence(createRatioGrid(), { tempered: true, dispersion: emptyDispersion(NO_PRIOR) });
     for (const h of steps) for (const iv of extractIntervals(h, 'error-rate').intervals) addCountInterval(evidence, iv);
     expect(Number(all.details?.logEValue)).toBeCloseTo(logEValueAbove(evidence, evidence.grid.center, halfNormalMixturePrior(evidence.grid)), 10);
     expect(all.details?.steps).toBe(3);

@@ -71,7 +71,11 @@ export interface SequentialJudgeOptions {
   quantile?: number;
   /** Ignore the first N ms of each step, measured from the step's first observation (burn-in). */
   burnInMs?: number;
-  /** Below this many canary requests the verdict is never 'pass' (default 100). */
+  /**
+   * Below this many canary requests in the step the verdict is never 'pass' (default 100), at the
+   * last compared step; a step with a smaller share of traffic (`JudgeContext.targetScale`) needs
+   * minRequests / targetScale, at least 10 (or minRequests if smaller).
+   */
   minRequests?: number;
   /**
    * Bursty errors. By default (undefined) the evidence is tempered by the dispersion the stable's
@@ -265,17 +269,18 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     const learned = historyDispersion(context?.stableHistory, latencyThreshold);
     const start = learned.sums && robust !== false ? learned.sums : robust === true ? emptyDispersion() : robust === undefined ? emptyDispersion(NO_PRIOR) : undefined;
     const tempered = start !== undefined;
-    const kappaNow = tempered ? kappaEstimate(start) : 0;
-    const method = learned.sums && tempered
-      ? `mixture likelihood ratio, tempered by the burstiness of the stable's last ${learned.intervals} intervals before the rollout (κ ${fmt(kappaNow)})`
-      : tempered
-        ? `mixture likelihood ratio, tempered by a cautious burstiness prior (κ ${fmt(kappaNow)}) until the stable's own intervals show its dispersion`
-        : context?.stableHistory
-          ? `mixture likelihood ratio (the stable's history had ${learned.intervals} intervals, fewer than ${MIN_HISTORY_INTERVALS}: errors assumed independent)`
-          : 'mixture likelihood ratio';
     const earlierIntervals = extracted.slice(0, -1).flatMap((e) => e.intervals);
     const prior = priorEvidence(earlierIntervals, tempered, start);
     const { evidence: e, exposure } = stepEvidence(prior, current.intervals);
+    const kappaText = `κ ${fmt(kappaEstimate(e.dispersion))}`;
+    const shortHistory = context?.stableHistory && !learned.sums ? ` (the stable's history had ${learned.intervals} intervals, fewer than ${MIN_HISTORY_INTERVALS})` : '';
+    const method = !tempered
+      ? 'mixture likelihood ratio'
+      : learned.sums && start === learned.sums
+        ? `mixture likelihood ratio, tempered by the burstiness of the stable's last ${learned.intervals} intervals before the rollout and those since (${kappaText})`
+        : robust === true
+          ? `mixture likelihood ratio, tempered by a cautious burstiness prior giving way to the stable's intervals in this rollout (${kappaText})${shortHistory}`
+          : `mixture likelihood ratio, tempered by the burstiness of the stable's intervals in this rollout (${kappaText})${shortHistory}`;
     if (e.canaryTrials + e.uncomparedCanaryTrials === 0 && current.intervals.length === 0) {
       return { verdict: 'inconclusive', explanation: `${opts.kind}: ${current.missing ?? 'no data'}`, threshold: thresholdText };
     }
@@ -293,13 +298,22 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     const configuredTarget = targetRatio(opts.allowedIncrease, opts.allowedIncreaseAbs, baseRate);
     // A step with less exposure than the last compared one may leave a proportionally larger
     // increase undetected (decision-rule.ts exposureTargetScale); promotion uses scale 1.
-    const target = 1 + (configuredTarget - 1) * scale;
-    const targetText = scale > 1 ? `+${fmt(100 * (target - 1))}% (the configured +${fmt(100 * (configuredTarget - 1))}% × ${fmt(scale)} for this step's smaller share of traffic)` : `+${fmt(100 * (target - 1))}%`;
+    // A scaled target never asks for more than a canary failing every request (a rate cannot pass 1).
+    const allFailing = baseRate > 0 ? 1 / baseRate : Infinity;
+    const scaledTarget = 1 + (configuredTarget - 1) * scale;
+    const target = Math.min(scaledTarget, Math.max(configuredTarget, allFailing));
+    const targetText =
+      scale > 1
+        ? `+${fmt(100 * (target - 1))}% (the configured +${fmt(100 * (configuredTarget - 1))}% × ${fmt(scale)} for this step's smaller share of traffic${target < scaledTarget ? ', capped at every request failing' : ''})`
+        : `+${fmt(100 * (target - 1))}%`;
+    // The floor of requests scales like the target (the 1 % step of a 1,5,20,50,100 plan needs 10,
+    // the last compared step minRequests), never below 10 or minRequests if that is smaller.
+    const stepMinRequests = Math.max(Math.min(minRequests, 10), Math.ceil(minRequests / scale));
     const stepCompared = exposure.canaryRequests > 0;
     // Search up to the step's target even past the grid's largest ratio (a low base rate's scaled
     // target can be ×500): the test still rejects such a regression, at the grid's edge. A rate
     // cannot exceed 1, so neither can the ratio exceed 1/baseRate.
-    const searchTo = Number.isFinite(baseRate) ? Math.max(grid.maxRatio, Math.min(target, 1 / baseRate)) : grid.maxRatio;
+    const searchTo = Number.isFinite(baseRate) ? Math.max(grid.maxRatio, target) : grid.maxRatio;
     const mdr = stepCompared && Number.isFinite(baseRate) ? minimumDetectableRatio({ prior, step: exposure, baseRate, logPrior, threshold }, beta, searchTo) : Infinity;
     const mdiText = Number.isFinite(mdr)
       ? `+${formatPercentOfFraction(mdr - 1)} (${formatPercentOfFraction(baseRate)} → ${formatPercentOfFraction(baseRate * mdr)})`
@@ -328,7 +342,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
       tail =
         `; the stable serves no traffic at this weight, so nothing is compared in this step` +
         (prior.canaryTrials > 0 ? ' (the earlier steps decided)' : ' and no earlier step was compared');
-    } else if (stepCompared && mdr <= target && stepCanary >= minRequests && stepIntervals >= minIntervals) {
+    } else if (stepCompared && mdr <= target && stepCanary >= stepMinRequests && stepIntervals >= minIntervals) {
       verdict = 'pass';
       tail = `; this step could detect an increase of ${mdiText} with ${fmt(100 * (1 - beta))}% power, within ${scale > 1 ? 'its target ' : 'the configured '}${targetText}`;
     } else if (e.canaryTrials + e.stableTrials === 0 && !stepCompared) {
@@ -337,8 +351,8 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     } else {
       verdict = 'continue';
       tail =
-        mdr <= target && stepCanary < minRequests
-          ? `; needs ${minRequests} canary requests in the step before advancing`
+        mdr <= target && stepCanary < stepMinRequests
+          ? `; needs ${stepMinRequests} canary requests in the step before advancing`
           : mdr <= target
             ? `; needs ${minIntervals} compared intervals in the step before advancing (each adds at most e^${fmt(cap ?? Infinity)} to the evidence)`
             : `; so far this step could only detect an increase of ${mdiText}, needs ${targetText}`;
