@@ -170,6 +170,11 @@ export const metricConfigSchema = z
     beta: z.number().gt(0).lt(1).optional(),
     quantile: z.number().gt(0).lt(1).optional(),
     'burn-in': duration('burn-in').optional(),
+    /**
+     * Bursty errors (docs/sequential.md): unset, the evidence is tempered by the burstiness of the
+     * stable's last hour and its intervals since; true adds a cautious prior for when that history
+     * is missing; false assumes independent errors.
+     */
     robust: z.boolean().optional(),
     unit: z.string().optional(),
   })
