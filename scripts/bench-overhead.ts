@@ -102,6 +102,7 @@ function runner(sim: KubeSimulator, namespace: string, gates: StepGate[], settin
       settleMs: 0,
       intervalMs: 1_000,
       stepTimeoutMs: 30_000,
+      onInconclusive: 'rollback',
       readyTimeoutMs: 30_000,
       timeoutMs: 120_000,
       canaryReplicas: 'auto',

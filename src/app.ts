@@ -244,6 +244,7 @@ export async function runCanaryGate(config: Config, secrets: Secrets, app: AppEn
       settleMs: c['settle-time'],
       intervalMs: c['analysis-interval'],
       stepTimeoutMs: c['step-timeout'],
+      onInconclusive: c['on-inconclusive'],
       readyTimeoutMs: c['ready-timeout'],
       timeoutMs: c.timeout,
       canaryReplicas: c['canary-replicas'],

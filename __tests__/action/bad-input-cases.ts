@@ -79,6 +79,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'canary-replicas of 0', with: { 'canary-replicas': '0' }, where: /input 'canary-replicas'/, fix: /must be auto .* or a whole number of pods from 1 to 1000/ },
   { name: 'rollback misspelled', with: { rollback: 'gradually' }, where: /input 'rollback'/, fix: /must be one of immediate, gradual \(did you mean gradual\?\)/ },
   { name: 'canary-cleanup unknown', with: { 'canary-cleanup': 'remove' }, where: /input 'canary-cleanup'/, fix: /must be one of scale-to-zero, delete/ },
+  { name: 'on-inconclusive misspelled', with: { 'on-inconclusive': 'advanced' }, where: /input 'on-inconclusive'/, fix: /must be one of rollback, advance \(did you mean advance\?\), got the text "advanced"/ },
   { name: 'run-id of 201 characters', with: { 'run-id': 'r'.repeat(201) }, where: /input 'run-id'/, fix: /must be at most 200 characters/ },
   { name: 'config-file that does not exist', with: { 'config-file': 'deploy/canary.yaml' }, where: /config-file/, fix: /does not exist .*; check the path, or remove the input/ },
   { name: 'prometheus-url without a scheme', with: { 'prometheus-url': 'prometheus:9090' }, file: 'metrics:\n  - name: up\n    query: up\n    max: 1\n', where: /input 'prometheus-url'/, fix: /must be an http:\/\/ or https:\/\/ URL, e\.g\. http:\/\/prometheus\.monitoring:9090, got "prometheus:9090" — add the scheme/ },

@@ -36,6 +36,7 @@ const PLAUSIBLE: Partial<Record<(typeof CONFIG_INPUTS)[number], string[]>> = {
   'settle-time': ['0s', '30s', '1m'],
   'analysis-interval': ['500ms', '30s'],
   'step-timeout': ['5m'],
+  'on-inconclusive': ['rollback', 'advance'],
   'ready-timeout': ['5m', '30s'],
   timeout: ['30m', '1h'],
   'canary-replicas': ['auto', '1', '3'],

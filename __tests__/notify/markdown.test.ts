@@ -248,6 +248,19 @@ describe('renderReportMarkdown', () => {
   });
 });
 
+test('a step that advanced undecided (on-inconclusive: advance) shows as such, with what it could not see, in the summary and the status', () => {
+  const report = promotedReport();
+  const advanced = { headline: 'step 3 (50%) advanced without the power to see +50% (on-inconclusive: advance)', message: 'step 3 (50%) did not pass within 600s (step-timeout): metrics: continue — this step could detect +120%; advanced (on-inconclusive: advance)' };
+  report.steps[2] = { ...report.steps[2]!, verdict: 'advanced-inconclusive', advanced };
+  report.message = `checkout promoted; ${advanced.headline}`;
+  const md = renderReportMarkdown(report);
+  expect(md).toContain('| 3 | 50% | ⚠️ advanced undecided |');
+  expect(md).toContain(`> [!WARNING]\n> ${escapeMarkdown(advanced.message, 1500)}`);
+  expect(md).toContain(escapeMarkdown(advanced.headline, 1500));
+  expect(renderStatusDescription(report)).toBe('Promoted after 4 step(s), 1 advanced undecided (on-inconclusive: advance)');
+  expect(renderReportMarkdown(promotedReport())).not.toContain('[!WARNING]');
+});
+
 describe('renderStatusDescription', () => {
   test('pending, success and failure with the reason, max 140 chars', () => {
     expect(renderStatusDescription(runningReport())).toBe('Rolling out: step 2/3 at 20% canary');

@@ -52,6 +52,7 @@ async function fixture(): Promise<Fixture> {
           settleMs: 0,
           intervalMs: 100,
           stepTimeoutMs: 2_000,
+          onInconclusive: 'rollback',
           readyTimeoutMs: 20_000,
           timeoutMs: 60_000,
           canaryReplicas: 'auto',
@@ -105,6 +106,42 @@ test('a gate that stays inconclusive rolls back at the step timeout — never pr
   const out = await runner.run();
   expect(out).toMatchObject({ result: 'rolled-back', reason: 'gate-inconclusive' });
   expect(image(f.ns)).toBe('web:1');
+});
+
+describe('on-inconclusive: advance', () => {
+  // The metric a sequential judge reports while undecided: its power says what the step could see.
+  const undecided = (atWeight: number): StepGate => ({
+    name: 'metrics',
+    check: async (ctx) => {
+      const verdict: GateCheck['verdict'] = ctx.weight === atWeight ? 'continue' : 'pass';
+      const power = { kind: 'error-rate' as const, minDetectableIncrease: 2, baseRate: 0.01, targetIncrease: 0.5, power: 0.8 };
+      return { verdict, summary: `error-rate ${verdict} at ${ctx.weight}%`, metrics: [{ name: 'error-rate', verdict, explanation: 'undecided', power }] };
+    },
+  });
+
+  test('promotes through a step that stays undecided, with a warning, the step shown as advanced and the result saying so', async () => {
+    const f = await fixture();
+    const { runner, log } = f.runner({ gates: [undecided(30)], settings: { onInconclusive: 'advance', stepTimeoutMs: 500 } });
+    const out = await runner.run();
+    expect(out.result).toBe('promoted');
+    expect(image(f.ns)).toBe('web:2');
+    expect(out.report.steps.map((s) => s.verdict)).toEqual(['pass', 'advanced-inconclusive', 'pass']);
+    expect(out.report.steps[1]?.advanced).toEqual({
+      headline: 'step 2 (30%) advanced without the power to see +50% (on-inconclusive: advance)',
+      message: expect.stringMatching(/^step 2 \(30%\) did not pass within 1s \(step-timeout\): metrics: continue — error-rate continue at 30%; advanced \(on-inconclusive: advance\)$/),
+    });
+    expect(out.message).toBe('web:2 promoted: web runs it at 100 %; step 2 (30%) advanced without the power to see +50% (on-inconclusive: advance)');
+    expect(log.lines).toContain(`! ${out.report.steps[1]?.advanced?.message}`);
+  });
+
+  test('without it (the default) the same step rolls back at the step timeout', async () => {
+    const f = await fixture();
+    const { runner } = f.runner({ gates: [undecided(30)], settings: { stepTimeoutMs: 500 } });
+    const out = await runner.run();
+    expect(out).toMatchObject({ result: 'rolled-back', reason: 'timeout' });
+    expect(out.report.steps.map((s) => s.verdict)).toEqual(['pass', 'fail', 'skipped']);
+    expect(image(f.ns)).toBe('web:1');
+  });
 });
 
 test('the overall timeout rolls back, and says so', async () => {

@@ -35,6 +35,7 @@ export const CONFIG_INPUTS = [
   'settle-time',
   'analysis-interval',
   'step-timeout',
+  'on-inconclusive',
   'ready-timeout',
   'timeout',
   'canary-replicas',

@@ -4,6 +4,7 @@ import { parseDuration } from '../util/duration.ts';
 import { imageReferenceProblem } from './image-ref.ts';
 import { closestKey, describeValue } from './problems.ts';
 import { DATA_PLANES } from '../metrics/builtins.ts';
+import { ON_INCONCLUSIVE } from '../rollout/step-verdict.ts';
 
 /**
  * The one typed configuration of a run. Built once by the entry point from the action inputs and
@@ -142,6 +143,9 @@ export const baseConfigSchema = z
     // 15 minutes: at 200 rps and 1 % errors the last compared step needs ~10 minutes to see +50 %
     // (docs/sequential.md, "Measured"); a step ends as soon as it can, so fast traffic is not slowed.
     'step-timeout': duration('15m', { positive: true }).default(900_000),
+    // An undecided step at step-timeout rolls back unless the user chooses to advance without the
+    // power to see the configured regression (rollout/step-verdict.ts; docs/sequential.md).
+    'on-inconclusive': oneOf(ON_INCONCLUSIVE).default('rollback'),
     'ready-timeout': duration('5m', { positive: true }).default(300_000),
     // An hour: room for the default steps to use their step-timeout when traffic is thin.
     timeout: duration('60m', { positive: true }).default(3_600_000),

@@ -87,6 +87,7 @@ const VERDICT_ICON: Record<StepVerdict | GateCheck['verdict'], string> = {
   pass: '✅ pass',
   fail: '❌ fail',
   inconclusive: '❔ inconclusive',
+  'advanced-inconclusive': '⚠️ advanced undecided',
   skipped: '⏭️ skipped',
   continue: '⏳ continue',
 };
@@ -181,6 +182,8 @@ function renderAtLevel(report: Readonly<RolloutReport>, level: DetailLevel, redu
   } else if (report.message) {
     out.push(escapeMarkdown(report.message, 1500), '');
   }
+  // Steps that advanced at step-timeout without evidence (on-inconclusive: advance): what they could not see.
+  for (const s of report.steps) if (s.advanced) out.push('> [!WARNING]', `> ${escapeMarkdown(s.advanced.message, 1500)}`, '');
 
   out.push(...overview(report), '');
 
@@ -490,9 +493,11 @@ export function renderStatusDescription(report: Readonly<RolloutReport>): string
           ? `Rolling out: step ${current + 1}/${total} at ${formatValue(report.weight, '%')} canary`
           : `Rolling out (${plain(report.phase)}) at ${formatValue(report.weight, '%')} canary`;
       break;
-    case 'promoted':
-      text = `Promoted after ${total} step(s)`;
+    case 'promoted': {
+      const advanced = report.steps.filter((s) => s.verdict === 'advanced-inconclusive').length;
+      text = `Promoted after ${total} step(s)${advanced ? `, ${advanced} advanced undecided (on-inconclusive: advance)` : ''}`;
       break;
+    }
     case 'noop':
       text = 'Nothing to do: the target already runs this image';
       break;

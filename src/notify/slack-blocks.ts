@@ -56,7 +56,7 @@ function slackColor(report: Readonly<RolloutReport>): string {
 }
 
 function stepVerdicts(report: Readonly<RolloutReport>): string {
-  const icon: Record<string, string> = { pass: '✅', fail: '❌', running: '⏳', pending: '⚪', inconclusive: '❔', skipped: '⏭' };
+  const icon: Record<string, string> = { pass: '✅', fail: '❌', running: '⏳', pending: '⚪', inconclusive: '❔', 'advanced-inconclusive': '⚠️', skipped: '⏭' };
   return report.steps.map((s) => `${icon[s.verdict] ?? '?'} ${formatValue(s.weight, '%')}`).join('  ') || 'no steps yet';
 }
 

@@ -101,11 +101,12 @@ export class ReportBuilder {
     if (step) step.checks += 1;
   }
 
-  stepEnded(stepIndex: number, verdict: StepRecord['verdict']): void {
+  stepEnded(stepIndex: number, verdict: StepRecord['verdict'], advanced?: StepRecord['advanced']): void {
     const step = this.report.steps[stepIndex];
     if (step) {
       step.verdict = verdict;
       step.endedAt = this.now();
+      if (advanced) step.advanced = advanced;
     }
   }
 

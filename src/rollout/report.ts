@@ -3,7 +3,11 @@ import type { GateCheck, PreCheckResult } from './gate.ts';
 /** How a run ended. `noop`: nothing to do (the target already runs the image). */
 export type RolloutResult = 'promoted' | 'rolled-back' | 'aborted' | 'failed' | 'noop';
 
-export type StepVerdict = 'pending' | 'running' | 'pass' | 'fail' | 'inconclusive' | 'skipped';
+/**
+ * `advanced-inconclusive`: the step reached step-timeout undecided and advanced because the user set
+ * `on-inconclusive: advance` — it did not pass on evidence (StepRecord.advanced says what it could not see).
+ */
+export type StepVerdict = 'pending' | 'running' | 'pass' | 'fail' | 'inconclusive' | 'advanced-inconclusive' | 'skipped';
 
 export interface StepRecord {
   index: number;
@@ -15,6 +19,11 @@ export interface StepRecord {
   checks: number;
   /** The last check of each gate in this step, by gate name. */
   gates: Record<string, GateCheck>;
+  /**
+   * Verdict advanced-inconclusive: `headline` is the line the result repeats ("step 4 (50%) advanced
+   * without the power to see +50% (on-inconclusive: advance)"), `message` the step-timeout's full text.
+   */
+  advanced?: { headline: string; message: string };
 }
 
 /** One point of a gated metric over the rollout, for charts. */

@@ -4,6 +4,7 @@
 import type { KubeApi } from '../kube/types.ts';
 import type { TrafficRouter } from '../traffic/router.ts';
 import type { PreCheck, StepGate } from './gate.ts';
+import type { OnInconclusive } from './step-verdict.ts';
 import type { RolloutState } from './machine.ts';
 import type { Publish } from './report-builder.ts';
 import type { Verification } from './verify.ts';
@@ -21,6 +22,8 @@ export interface RunSettings {
   settleMs: number;
   intervalMs: number;
   stepTimeoutMs: number;
+  /** What a step undecided at stepTimeoutMs does (step-verdict.ts). */
+  onInconclusive: OnInconclusive;
   readyTimeoutMs: number;
   timeoutMs: number;
   canaryReplicas: number | 'auto';

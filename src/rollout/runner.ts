@@ -185,7 +185,9 @@ export class RolloutRunner {
       const action = nextAction(state);
       if (action.kind === 'finish') {
         const promoted = action.result === 'promoted';
-        const message = promoted ? `${state.canaryImage} promoted: ${this.s.deployment} runs it at 100 %` : `${state.message ?? action.result}`;
+        // A promotion through steps that advanced undecided (on-inconclusive: advance) says so first.
+        const advanced = this.builder.report.steps.flatMap((s) => (s.advanced ? [s.advanced.headline] : []));
+        const message = promoted ? [`${state.canaryImage} promoted: ${this.s.deployment} runs it at 100 %`, ...advanced].join('; ') : `${state.message ?? action.result}`;
         await this.builder.finished(action.result, message, promoted ? undefined : state.reason);
         return this.outcome(action.result, message, promoted ? undefined : state.reason);
       }

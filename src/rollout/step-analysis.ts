@@ -19,7 +19,7 @@ export interface StepAnalysisDeps {
   requests: RequestChannel;
   log: Logger;
   now: () => number;
-  settings: Pick<RunSettings, 'settleMs' | 'intervalMs' | 'stepTimeoutMs'>;
+  settings: Pick<RunSettings, 'settleMs' | 'intervalMs' | 'stepTimeoutMs' | 'onInconclusive'>;
 }
 
 /** Once per rollout, before the canary exists: gates that keep evidence across steps start it here. */
@@ -46,10 +46,17 @@ export async function analyseStep(deps: StepAnalysisDeps, stepIndex: number, wei
       await builder.gateChecked(stepIndex, weight, gate, check);
       log.info(`check ${round} ${gate}: ${check.verdict} — ${check.summary}`);
     }
-    const verdict = stepVerdict({ stepIndex, weight, checks, elapsedMs: now() - stepStartedAt, stepTimeoutMs: settings.stepTimeoutMs });
+    const verdict = stepVerdict({ stepIndex, weight, checks, elapsedMs: now() - stepStartedAt, stepTimeoutMs: settings.stepTimeoutMs, onInconclusive: settings.onInconclusive });
     if (verdict.kind === 'breach') {
       builder.stepEnded(stepIndex, verdict.outcome);
       throw new CanaryGateError(verdict.reason, verdict.message);
+    }
+    if (verdict.kind === 'advance-undecided') {
+      // The user chose to go on without the power to see the configured regression: said as a
+      // warning now, and kept in the step's row so the result says it too.
+      log.warning(verdict.message);
+      builder.stepEnded(stepIndex, 'advanced-inconclusive', { headline: verdict.headline, message: verdict.message });
+      return { type: 'step-passed' };
     }
     if (verdict.kind === 'pass') {
       builder.stepEnded(stepIndex, 'pass');

@@ -1,9 +1,11 @@
 /**
  * The verdict of one step, pure: the gates' latest checks and the time the step has run → pass (next
- * step), continue (check again after the interval) or breach (roll back, with the reason and the
- * message a person reads first). The runner acts on it; the metric gate picks its own reason with
- * the same rule (`commonFailureReason`).
+ * step), continue (check again after the interval), breach (roll back, with the reason and the
+ * message a person reads first) or advance-undecided (at step-timeout with `on-inconclusive:
+ * advance`: next step, with a warning saying what the step could not see). The runner acts on it;
+ * the metric gate picks its own reason with the same rule (`commonFailureReason`).
  */
+import { formatPercentOfFraction } from '../util/format.ts';
 import { GATE_REASONS, type FailureReason } from '../util/errors.ts';
 import type { GateCheck } from './gate.ts';
 import type { StepVerdict } from './report.ts';
@@ -19,7 +21,17 @@ export type StepDecision =
   | { kind: 'pass' }
   | { kind: 'continue' }
   /** `outcome` is what the step's report row shows. */
-  | { kind: 'breach'; outcome: Extract<StepVerdict, 'fail' | 'inconclusive'>; reason: FailureReason; message: string };
+  | { kind: 'breach'; outcome: Extract<StepVerdict, 'fail' | 'inconclusive'>; reason: FailureReason; message: string }
+  /**
+   * `on-inconclusive: advance` at step-timeout: the step ends without evidence either way and the
+   * rollout goes on. `message` is the timeout's full text (what each metric could detect);
+   * `headline` the short line the result repeats ("step 4 (50%) advanced without the power to see +50%").
+   */
+  | { kind: 'advance-undecided'; message: string; headline: string };
+
+/** What an undecided step does at step-timeout (the `on-inconclusive` option). */
+export const ON_INCONCLUSIVE = ['rollback', 'advance'] as const;
+export type OnInconclusive = (typeof ON_INCONCLUSIVE)[number];
 
 export interface StepInput {
   stepIndex: number;
@@ -28,6 +40,7 @@ export interface StepInput {
   /** Time since the step's analysis began (after the settle time). */
   elapsedMs: number;
   stepTimeoutMs: number;
+  onInconclusive: OnInconclusive;
 }
 
 /**
@@ -57,14 +70,30 @@ export function stepVerdict(input: StepInput): StepDecision {
   if (input.elapsedMs < input.stepTimeoutMs) return { kind: 'continue' };
   const undecided = checks.filter(({ check }) => check.verdict !== 'pass');
   const inconclusive = undecided.some(({ check }) => check.verdict === 'inconclusive');
-  return {
-    kind: 'breach',
-    outcome: inconclusive ? 'inconclusive' : 'fail',
-    reason: inconclusive ? 'gate-inconclusive' : 'timeout',
-    message:
-      `step ${input.stepIndex + 1} (${input.weight}%) did not pass within ${Math.round(input.stepTimeoutMs / 1000)}s (step-timeout): ` +
-      undecided.map(({ gate, check }) => `${gate}: ${check.verdict} — ${check.summary}`).join('; '),
-  };
+  const step = `step ${input.stepIndex + 1} (${input.weight}%)`;
+  const message =
+    `${step} did not pass within ${Math.round(input.stepTimeoutMs / 1000)}s (step-timeout): ` +
+    undecided.map(({ gate, check }) => `${gate}: ${check.verdict} — ${check.summary}`).join('; ');
+  // `advance` covers what metrics could not decide (too little data to see the configured
+  // regression), never a gate undecided without metrics: a canary that is not ready at the limit
+  // (the readiness gate) has nothing to do with power, and rolls back with reason timeout.
+  if (input.onInconclusive === 'advance' && undecided.every(({ check }) => undecidedMetrics(check).length > 0)) {
+    return { kind: 'advance-undecided', message: `${message}; advanced (on-inconclusive: advance)`, headline: `${step} ${unseen(undecided)} (on-inconclusive: advance)` };
+  }
+  return { kind: 'breach', outcome: inconclusive ? 'inconclusive' : 'fail', reason: inconclusive ? 'gate-inconclusive' : 'timeout', message };
+}
+
+function undecidedMetrics(check: GateCheck): GateCheck['metrics'] {
+  return check.metrics.filter((m) => m.verdict === 'continue' || m.verdict === 'inconclusive');
+}
+
+/**
+ * What an advanced step could not see: the configured increase of each undecided metric that
+ * measures its power (sequential judges); other judges say no power at all.
+ */
+function unseen(undecided: readonly NamedCheck[]): string {
+  const targets = [...new Set(undecided.flatMap(({ check }) => undecidedMetrics(check)).flatMap((m) => (m.power ? [`+${formatPercentOfFraction(m.power.targetIncrease)}`] : [])))];
+  return targets.length > 0 ? `advanced without the power to see ${targets.join(' / ')}` : 'advanced undecided (its judges measure no power)';
 }
 
 /**
