@@ -313,7 +313,7 @@ function peerSection(args: Args, started: number): Record<string, unknown> {
     specs.push(kayentaEngine('kayenta 98% default', KAYENTA_DEFAULT));
     specs.push(kayentaEngine(`kayenta ${+(cal.kayentaConfidence * 100).toPrecision(6)}% tuned`, { ...KAYENTA_DEFAULT, confidence: cal.kayentaConfidence }));
     const ours = { alpha: args.alpha, beta: DEFAULT_DECISION_RULE.beta, allowedIncrease: DEFAULT_DECISION_RULE.allowedIncrease, allowedIncreaseAbs: DEFAULT_DECISION_RULE.allowedIncreaseAbs, metrics: ['error-rate', 'latency'] as const, minRequests: 100 };
-    specs.push(oursEngine('ours (sequential)', { ...ours, robust: false }));
+    specs.push(oursEngine('ours (sequential)', ours));
     if (args.full) specs.push(oursEngine('ours (robust)', { ...ours, robust: true }));
     specs.push(oracleEngine('SPRT oracle', args.alpha));
     return specs;
@@ -340,7 +340,7 @@ function peerSection(args: Args, started: number): Record<string, unknown> {
   const nStar = optimalSampleSize(0.01, 0.015, effAlpha);
   const powerOneBound = Math.log(1 / effAlpha) / klBernoulli(0.015, 0.01);
   const effEngines = [
-    oursEngine('ours, error rate only', { alpha: effAlpha, beta: 0.2, allowedIncrease: 0.5, metrics: ['error-rate'], minRequests: 100, robust: false }),
+    oursEngine('ours, error rate only', { alpha: effAlpha, beta: 0.2, allowedIncrease: 0.5, metrics: ['error-rate'], minRequests: 100 }),
     oracleEngine('SPRT oracle, error rate only', effAlpha, { metrics: ['error-rate'] }),
   ];
   const effOutcomes = effEngines.map(() => [] as RunOutcome[]);

@@ -151,7 +151,8 @@ export interface OursSettings {
   beta: number;
   allowedIncrease: number;
   allowedIncreaseAbs?: number;
-  robust: boolean;
+  /** Unset: the default (tempered by the burstiness the stable's intervals show). */
+  robust?: boolean;
   metrics: readonly SequentialKind[];
   minRequests: number;
 }
@@ -173,7 +174,7 @@ export function oursEngine(name: string, cfg: OursSettings): EngineSpec {
           beta: cfg.beta,
           allowedIncrease: cfg.allowedIncrease,
           ...(cfg.allowedIncreaseAbs !== undefined ? { allowedIncreaseAbs: cfg.allowedIncreaseAbs } : {}),
-          robust: cfg.robust,
+          ...(cfg.robust !== undefined ? { robust: cfg.robust } : {}),
           minRequests: cfg.minRequests,
           intervalCap: DEFAULT_DECISION_RULE.intervalCap,
           burnInMs: BURN_IN_SECONDS * 1000,
