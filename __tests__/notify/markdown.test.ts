@@ -258,7 +258,9 @@ test('a step that advanced undecided (on-inconclusive: advance) shows as such, w
   expect(md).toContain(`> [!WARNING]\n> ${escapeMarkdown(advanced.message, 1500)}`);
   expect(md).toContain(escapeMarkdown(advanced.headline, 1500));
   expect(renderStatusDescription(report)).toBe('Promoted after 4 step(s), 1 advanced undecided (on-inconclusive: advance)');
+  expect(md).toMatch(/\*\*Verdict:\*\* ✅ Promoted[^\n]*, 1 step advanced without the power to see the configured regression\./);
   expect(renderReportMarkdown(promotedReport())).not.toContain('[!WARNING]');
+  expect(renderReportMarkdown(promotedReport())).not.toContain('advanced without the power');
 });
 
 describe('renderStatusDescription', () => {

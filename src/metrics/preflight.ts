@@ -9,6 +9,7 @@
  */
 import { MetricsProviderError } from './http.ts';
 import { errorMessage } from '../util/errors.ts';
+import { formatNumber } from '../util/format.ts';
 import type { MetricsProvider, QueryResult } from './provider.ts';
 
 export interface PreflightItem {
@@ -107,7 +108,7 @@ export async function runMetricPreflight(items: readonly PreflightItem[], at: nu
           message: `${where}: the stable query returned ${r.series.length} series where one is expected (${describe(r)}): aggregate it (e.g. sum(...)) or set aggregate: on the metric. Query: ${item.stable}`,
         };
       }
-      return { metric: item.metric, ok: true, message: `${where}: stable ${withValue[0]!.value} (${r.series.length} series); canary query accepted` };
+      return { metric: item.metric, ok: true, message: `${where}: stable ${formatNumber(withValue[0]!.value)} (${r.series.length} series); canary query accepted` };
     }),
   );
   return { ok: findings.every((f) => f.ok), findings };

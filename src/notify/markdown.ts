@@ -477,7 +477,10 @@ function finalLine(report: Readonly<RolloutReport>): string {
   const duration = report.finishedAt !== undefined ? ` after ${formatDuration(report.finishedAt - report.startedAt)}` : '';
   if (!report.result) return `**Verdict:** in progress — ${formatValue(report.weight, '%')} of traffic on the canary.`;
   const title = RESULT_TITLE[report.result] ?? escapeMarkdown(report.result, 40);
-  return `**Verdict:** ${title}${duration}.`;
+  // A promotion through steps that advanced at step-timeout was not promoted on evidence: say so here too.
+  const advanced = report.steps.filter((s) => s.verdict === 'advanced-inconclusive').length;
+  const caveat = report.result === 'promoted' && advanced > 0 ? `, ${advanced} step${advanced > 1 ? 's' : ''} advanced without the power to see the configured regression` : '';
+  return `**Verdict:** ${title}${duration}${caveat}.`;
 }
 
 /** One line for the commit status (GitHub caps descriptions at 140 characters). Plain text. */
