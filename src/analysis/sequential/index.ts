@@ -78,11 +78,11 @@ export interface SequentialJudgeOptions {
    */
   minRequests?: number;
   /**
-   * Bursty errors. By default (undefined) the evidence is tempered by the dispersion the stable's
-   * history shows (`JudgeContext.stableHistory`), and is the plain binomial evidence when there is
-   * no such history. true: tempered even without history, on a cautious prior that gives way as the
-   * stable's intervals accumulate (valid under bursts, slow at high traffic). false: never tempered
-   * (errors known to be independent).
+   * Bursty errors. By default (undefined) the evidence is tempered by the burstiness the stable's
+   * history shows (`JudgeContext.stableHistory`) and its intervals since; without that history, by
+   * the burstiness of its intervals in the rollout alone. true: without history, start from a
+   * cautious prior that gives way as the stable's intervals accumulate (slow at high traffic).
+   * false: never tempered (errors known to be independent).
    */
   robust?: boolean;
   /**
@@ -262,10 +262,9 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     if (!sawStable) {
       return { verdict: 'inconclusive', explanation: `no stable data to compare the canary with (${opts.kind})`, threshold: thresholdText };
     }
-    // Bursts (docs/sequential.md, "Bursts"): with the stable's history before the rollout the
-    // evidence is tempered by the dispersion its intervals show (and those it serves during the
-    // rollout); `robust: false` opts out. Without history it is the plain evidence with the
-    // per-interval cap, unless `robust: true` asks for tempering on a cautious prior.
+    // Bursts (docs/sequential.md, "Bursty errors"): the evidence is tempered by the burstiness the
+    // stable shows — its history before the rollout when there is one, and its intervals since;
+    // `robust: true` starts a missing history from a cautious prior; `robust: false` opts out.
     const learned = historyDispersion(context?.stableHistory, latencyThreshold);
     const start = learned.sums && robust !== false ? learned.sums : robust === true ? emptyDispersion() : robust === undefined ? emptyDispersion(NO_PRIOR) : undefined;
     const tempered = start !== undefined;
@@ -311,8 +310,7 @@ export function createSequentialJudge(opts: SequentialJudgeOptions): Judge {
     const stepMinRequests = Math.max(Math.min(minRequests, 10), Math.ceil(minRequests / scale));
     const stepCompared = exposure.canaryRequests > 0;
     // Search up to the step's target even past the grid's largest ratio (a low base rate's scaled
-    // target can be ×500): the test still rejects such a regression, at the grid's edge. A rate
-    // cannot exceed 1, so neither can the ratio exceed 1/baseRate.
+    // target can be ×500): the test still rejects such a regression, at the grid's edge.
     const searchTo = Number.isFinite(baseRate) ? Math.max(grid.maxRatio, target) : grid.maxRatio;
     const mdr = stepCompared && Number.isFinite(baseRate) ? minimumDetectableRatio({ prior, step: exposure, baseRate, logPrior, threshold }, beta, searchTo) : Infinity;
     const mdiText = Number.isFinite(mdr)
