@@ -177,6 +177,20 @@ test('a blocking pre-check stops the rollout before any canary exists', async ()
   expect(sim.store.get('apps/v1', 'Deployment', f.ns, 'web-canary')).toBeUndefined();
 });
 
+test("every pre-check's result stays in the report: the metric preflight does not replace the schema check's findings", async () => {
+  const f = await fixture();
+  const schema: PreCheck = { name: 'schema', run: async () => ({ verdict: 'warn', summary: 'SC201 column users.email made NOT NULL', markdown: '### schema findings', findings: [{ rule: 'SC201' }] }) };
+  const metrics: PreCheck = { name: 'metrics', run: async () => ({ verdict: 'pass', summary: '2 metric queries return data for the stable', markdown: '| metric | preflight |', findings: [{ metric: 'errors' }] }) };
+  const out = await f.runner({ prechecks: [schema, metrics] }).runner.run();
+  expect(out.result).toBe('promoted');
+  expect(out.report.precheck).toEqual({
+    verdict: 'warn',
+    summary: 'SC201 column users.email made NOT NULL; 2 metric queries return data for the stable',
+    markdown: '### schema findings\n\n| metric | preflight |',
+    findings: [{ rule: 'SC201' }, { metric: 'errors' }],
+  });
+});
+
 test('mode promote from another run makes the live run skip its remaining steps', async () => {
   const f = await fixture();
   const live = f.runner({ gates: [gate('wait', () => 'continue')], settings: { stepTimeoutMs: 30_000 }, runId: 'live' });

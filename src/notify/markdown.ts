@@ -322,7 +322,7 @@ function queriesTable(gateSteps: readonly StepRecord[]): string[] {
 function precheckSection(report: Readonly<RolloutReport>, maxChars: number): string[] {
   const pc = report.precheck!;
   const icon = pc.verdict === 'pass' ? '✅' : pc.verdict === 'warn' ? '⚠️' : '⛔';
-  const lines = [`#### Schema and config compatibility: ${icon} ${escapeMarkdown(pc.verdict, 20)}`, '', escapeMarkdown(pc.summary, 500), ''];
+  const lines = [`#### Pre-checks (schema, config, metrics): ${icon} ${escapeMarkdown(pc.verdict, 20)}`, '', escapeMarkdown(pc.summary, 1000), ''];
   if (maxChars <= 0) {
     lines.push(`_${pc.findings.length} finding(s) omitted to fit the size limit._`);
     return lines;

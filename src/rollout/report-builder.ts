@@ -66,8 +66,9 @@ export class ReportBuilder {
     return this.emit({ type: 'started' });
   }
 
+  /** A pre-check's result; the report keeps them all, folded into one (`combinePrechecks`). */
   precheck(result: PreCheckResult): Promise<void> {
-    this.report.precheck = result;
+    this.report.precheck = this.report.precheck ? combinePrechecks(this.report.precheck, result) : result;
     return this.emit({ type: 'precheck', result });
   }
 
@@ -132,4 +133,23 @@ export class ReportBuilder {
     }
     return this.emit({ type: 'finished', result });
   }
+}
+
+const PRECHECK_RANK = { pass: 0, warn: 1, block: 2 } as const;
+
+/**
+ * Two pre-checks' results (in the order they ran) as one: the worse verdict, both summaries, both
+ * Markdown sections and all findings. The report used to keep only the last, so the metric
+ * preflight replaced the schema check's findings in the PR comment and job summary.
+ */
+export function combinePrechecks(first: PreCheckResult, second: PreCheckResult): PreCheckResult {
+  const worse = PRECHECK_RANK[second.verdict] > PRECHECK_RANK[first.verdict] ? second : first;
+  const reason = worse.reason ?? second.reason ?? first.reason;
+  return {
+    verdict: worse.verdict,
+    summary: `${first.summary}; ${second.summary}`,
+    markdown: [first.markdown, second.markdown].filter((m) => m.trim() !== '').join('\n\n'),
+    findings: [...first.findings, ...second.findings],
+    ...(reason ? { reason } : {}),
+  };
 }
