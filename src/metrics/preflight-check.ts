@@ -11,7 +11,7 @@ export function metricPreCheck(gate: Pick<MetricGate, 'prepare'>): PreCheck {
       return {
         verdict: r.ok ? 'pass' : 'block',
         summary: r.ok
-          ? `${r.findings.length} metric quer${r.findings.length === 1 ? 'y' : 'ies'} return data for the stable`
+          ? `${r.findings.length === 1 ? '1 metric query returns' : `${r.findings.length} metric queries return`} data for the stable`
           : failed.map((f) => f.message).join('\n'),
         markdown: ['| metric | preflight |', '|---|---|', ...r.findings.map((f) => `| ${f.metric} | ${f.ok ? '✅' : '❌'} ${f.message.replace(/\|/g, '\\|')} |`)].join('\n'),
         findings: r.findings,
