@@ -19,7 +19,7 @@
  * - Latency: lognormal (median 100 ms, σ 0.5); a p99 regression stretches the tail above the
  *   stable's p95 so that the p99 rises by `p99Increase`.
  */
-import type { HistogramBucket, MetricObservation, VersionSample } from '../../src/analysis/types.ts';
+import type { HistogramBucket, MetricObservation, StableSample, VersionSample } from '../../src/analysis/types.ts';
 import { binomial, poisson, standardNormal, type RandomSource } from '../../src/analysis/sequential/rng.ts';
 import { normalCdf } from '../../src/analysis/special/special.ts';
 import { bucketProbabilities } from './sim.ts';
@@ -201,7 +201,7 @@ export class RolloutWorld {
   }
 
   /** The stable's scrapes from the hour before the rollout (stable only), oldest first. */
-  readonly history: Pick<MetricObservation, 'at' | 'stable'>[] = [];
+  readonly history: StableSample[] = [];
 
   private intervalErrors(n: number, p: number): number {
     if (n <= 0 || p <= 0) return 0;

@@ -83,8 +83,11 @@ export interface JudgeContext {
    * as the metric's stable queries returned them over a lookback: the sequential judges learn from
    * them how bursty the stable's events are and temper their evidence by it.
    */
-  stableHistory?: readonly Pick<MetricObservation, 'at' | 'stable'>[];
+  stableHistory?: readonly StableSample[];
 }
+
+/** One of the stable's samples before the rollout (a range query's timestamp; `stable` unset when it had no data). */
+export type StableSample = Pick<MetricObservation, 'at' | 'stable'>;
 
 /**
  * A judge sees the whole history of a metric's observations within a step (oldest first) so

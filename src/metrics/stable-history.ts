@@ -7,7 +7,7 @@
  * range queries on the provider, an error, no data, too few intervals) is logged and the rollout
  * runs without it: it never refuses or fails a rollout.
  */
-import type { MetricObservation } from '../analysis/types.ts';
+import type { StableSample } from '../analysis/types.ts';
 import { DEFAULT_DECISION_RULE } from '../analysis/decision-rule.ts';
 import { MIN_HISTORY_INTERVALS, versionIntervals } from '../analysis/sequential/index.ts';
 import { promDuration } from '../util/duration.ts';
@@ -18,7 +18,7 @@ import type { MetricsProvider, SeriesValue } from './provider.ts';
 import { reduceVersion, type VersionAnswers } from './sample.ts';
 
 /** The stable's samples before the rollout, oldest first (what JudgeContext.stableHistory takes). */
-export type StableHistory = readonly Pick<MetricObservation, 'at' | 'stable'>[];
+export type StableHistory = readonly StableSample[];
 
 export interface StableHistoryOptions {
   /** The end of the lookback (the rollout's start), ms epoch. */
@@ -90,7 +90,7 @@ async function rangeSamples(
   plan: MetricPlan & { stable: VersionQueries },
   provider: PrometheusProvider,
   opts: StableHistoryOptions & { lookbackMs: number },
-): Promise<Pick<MetricObservation, 'at' | 'stable'>[]> {
+): Promise<StableSample[]> {
   const q = plan.stable;
   const stepMs = Math.max(1_000, opts.intervalMs);
   const wanted = COUNT_QUERIES.filter((k) => q[k] !== undefined);

@@ -5,7 +5,7 @@
  * neither open Markdown/HTML constructs nor mention people.
  */
 import type { GateCheck } from '../rollout/gate.ts';
-import type { MetricPoint, RolloutReport, StepRecord, StepVerdict } from '../rollout/report.ts';
+import { advancedSteps, type MetricPoint, type RolloutReport, type StepRecord, type StepVerdict } from '../rollout/report.ts';
 import { detectableLine } from '../metrics/gate.ts';
 import { formatDuration, formatNumber, formatValue } from '../util/format.ts';
 
@@ -183,7 +183,7 @@ function renderAtLevel(report: Readonly<RolloutReport>, level: DetailLevel, redu
     out.push(escapeMarkdown(report.message, 1500), '');
   }
   // Steps that advanced at step-timeout without evidence (on-inconclusive: advance): what they could not see.
-  for (const s of report.steps) if (s.advanced) out.push('> [!WARNING]', `> ${escapeMarkdown(s.advanced.message, 1500)}`, '');
+  for (const s of advancedSteps(report)) out.push('> [!WARNING]', `> ${escapeMarkdown(s.advanced.message, 1500)}`, '');
 
   out.push(...overview(report), '');
 
@@ -478,7 +478,7 @@ function finalLine(report: Readonly<RolloutReport>): string {
   if (!report.result) return `**Verdict:** in progress — ${formatValue(report.weight, '%')} of traffic on the canary.`;
   const title = RESULT_TITLE[report.result] ?? escapeMarkdown(report.result, 40);
   // A promotion through steps that advanced at step-timeout was not promoted on evidence: say so here too.
-  const advanced = report.steps.filter((s) => s.verdict === 'advanced-inconclusive').length;
+  const advanced = advancedSteps(report).length;
   const caveat = report.result === 'promoted' && advanced > 0 ? `, ${advanced} step${advanced > 1 ? 's' : ''} advanced without the power to see the configured regression` : '';
   return `**Verdict:** ${title}${duration}${caveat}.`;
 }
@@ -497,7 +497,7 @@ export function renderStatusDescription(report: Readonly<RolloutReport>): string
           : `Rolling out (${plain(report.phase)}) at ${formatValue(report.weight, '%')} canary`;
       break;
     case 'promoted': {
-      const advanced = report.steps.filter((s) => s.verdict === 'advanced-inconclusive').length;
+      const advanced = advancedSteps(report).length;
       text = `Promoted after ${total} step(s)${advanced ? `, ${advanced} advanced undecided (on-inconclusive: advance)` : ''}`;
       break;
     }

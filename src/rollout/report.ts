@@ -26,6 +26,11 @@ export interface StepRecord {
   advanced?: { headline: string; message: string };
 }
 
+/** The steps that advanced at step-timeout undecided (on-inconclusive: advance), in order. */
+export function advancedSteps(report: Readonly<{ steps: readonly StepRecord[] }>): (StepRecord & { advanced: NonNullable<StepRecord['advanced']> })[] {
+  return report.steps.filter((s): s is StepRecord & { advanced: NonNullable<StepRecord['advanced']> } => s.advanced !== undefined);
+}
+
 /** One point of a gated metric over the rollout, for charts. */
 export interface MetricPoint {
   at: number;

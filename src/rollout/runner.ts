@@ -18,7 +18,7 @@ import { TRACK_LABEL } from '../traffic/router.ts';
 import { createReadinessGate } from './readiness-gate.ts';
 import { ReportBuilder } from './report-builder.ts';
 import type { StepGate } from './gate.ts';
-import type { RolloutResult } from './report.ts';
+import { advancedSteps, type RolloutResult } from './report.ts';
 import { RequestChannel } from './request-channel.ts';
 import { runRequest } from './request-mode.ts';
 import type { RunnerDeps, RunOutcome, RunSettings } from './run-settings.ts';
@@ -186,7 +186,7 @@ export class RolloutRunner {
       if (action.kind === 'finish') {
         const promoted = action.result === 'promoted';
         // A promotion through steps that advanced undecided (on-inconclusive: advance) says so first.
-        const advanced = this.builder.report.steps.flatMap((s) => (s.advanced ? [s.advanced.headline] : []));
+        const advanced = advancedSteps(this.builder.report).map((s) => s.advanced.headline);
         const message = promoted ? [`${state.canaryImage} promoted: ${this.s.deployment} runs it at 100 %`, ...advanced].join('; ') : `${state.message ?? action.result}`;
         await this.builder.finished(action.result, message, promoted ? undefined : state.reason);
         return this.outcome(action.result, message, promoted ? undefined : state.reason);

@@ -420,4 +420,3 @@ export function ratioEstimate(evidence: RatioEvidence): number {
   }
   return gridRatio(evidence.grid, best);
 }
-
