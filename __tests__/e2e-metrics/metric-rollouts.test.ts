@@ -294,12 +294,16 @@ test.concurrent('the bundled action (dist/main) gates on the prometheus-url inpu
 // Last: it stops the shared Prometheus.
 test('Prometheus stopped mid-rollout: rolled back, the reason naming the provider as unavailable', async () => {
   let stopped: Promise<void> | undefined;
-  const run = await rollout(world, 'prom-down', canaryYaml({ steps: [20, 50], stepTimeout: '20s', body: promMetrics('\n    error-limit: 2') }), {
+  // A 40 s step-timeout: step 1 must pass for Prometheus to be stopped in step 2, and on a loaded
+  // runner 20 s was once not enough (the metric then fails on error-limit 2 within seconds anyway).
+  const run = await rollout(world, 'prom-down', canaryYaml({ steps: [20, 50], stepTimeout: '40s', body: promMetrics('\n    error-limit: 2') }), {
     onState: (s) => {
       if (s.phase === 'analysing' && s.stepIndex === 1) stopped ??= world.prom.stop();
     },
   });
   await stopped;
+  // When step 2 was never reached, say how the rollout ended instead of only "undefined".
+  if (stopped === undefined) expect({ steps: run.outcome.report.steps.map((s) => s.verdict), message: run.outcome.message }).toEqual({ steps: ['pass', 'running'], message: 'reached step 2' });
   expect(stopped).toBeDefined();
   expect({ result: run.outcome.result, reason: run.outcome.reason }).toEqual({ result: 'rolled-back', reason: 'metrics-unavailable' });
   expect(clusterState(world.sim, 'prom-down')).toEqual({ image: STABLE_IMAGE, weight: 0, canaryReplicas: 0, phase: 'rolled-back' });
